@@ -1,0 +1,609 @@
+/* oai-call.c: one call, the road every request travels
+ *
+ * A call owns a GTask and walks it through send, classify, retry, read and
+ * settle, then reports and completes the task exactly once, whatever happens
+ * first: an answer, a failure, the time-out, or the caller's cancellable.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+
+#include <json-glib/json-glib.h>
+
+#include "oai-call-private.h"
+#include "oai-chat-response-private.h"
+#include "oai-client-private.h"
+#include "oai-enums.h"
+#include "oai-error-private.h"
+#include "oai-json-private.h"
+#include "oai-request-record-private.h"
+#include "oai-retry-private.h"
+
+#define READ_CHUNK_SIZE 65536
+
+typedef struct
+{
+  OaiClient *client;
+  GTask *task;                  /* our own reference, dropped when the call ends */
+  GMainContext *context;
+
+  char *model;
+  GBytes *body;
+  GUri *uri;
+  char *api_key;
+  char *organization;
+  char *project;
+  char *idempotency_key;
+  guint max_retries;
+  double base_delay;
+  double max_delay;
+  double timeout;
+  gint64 started;
+
+  guint attempts;
+  SoupMessage *msg;
+  GCancellable *attempt_cancellable;
+  GInputStream *stream;
+  GByteArray *buffer;
+  GSource *timeout_source;
+  GSource *backoff_source;
+  GSource *cancel_source;
+  guint status;
+  char *request_id;
+  gboolean timed_out;
+  gboolean finished;
+} OaiCall;
+
+static void send_attempt (OaiCall *call);
+
+static void
+destroy_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static void
+oai_call_free (OaiCall *call)
+{
+  destroy_source (&call->timeout_source);
+  destroy_source (&call->backoff_source);
+  destroy_source (&call->cancel_source);
+  g_clear_object (&call->attempt_cancellable);
+  g_clear_object (&call->stream);
+  g_clear_object (&call->msg);
+  g_clear_pointer (&call->buffer, g_byte_array_unref);
+  g_clear_pointer (&call->body, g_bytes_unref);
+  g_clear_pointer (&call->uri, g_uri_unref);
+  g_clear_pointer (&call->context, g_main_context_unref);
+  g_clear_pointer (&call->model, g_free);
+  if (call->api_key != NULL)
+    memset (call->api_key, 0, strlen (call->api_key));
+  g_clear_pointer (&call->api_key, g_free);
+  g_clear_pointer (&call->organization, g_free);
+  g_clear_pointer (&call->project, g_free);
+  g_clear_pointer (&call->idempotency_key, g_free);
+  g_clear_pointer (&call->request_id, g_free);
+  g_clear_object (&call->client);
+  g_free (call);
+}
+
+static GSource *
+attach_timeout (OaiCall     *call,
+                guint        ms,
+                GSourceFunc  func)
+{
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, func, call, NULL);
+  g_source_set_static_name (source, "[openai-glib] call timer");
+  g_source_attach (source, call->context);
+
+  return source;
+}
+
+static double
+elapsed (OaiCall *call)
+{
+  return (g_get_monotonic_time () - call->started) / (double) G_USEC_PER_SEC;
+}
+
+/* Server messages can quote what they were sent; the key never leaves us. */
+static void
+redact_error (OaiCall *call,
+              GError  *error)
+{
+  char *clean = oai_redact_secret (error->message, call->api_key);
+
+  g_free (error->message);
+  error->message = clean;
+}
+
+static void
+report_alert (OaiCall      *call,
+              const GError *error)
+{
+  if (error->domain != OAI_ERROR)
+    return;
+
+  switch (error->code)
+    {
+    case OAI_ERROR_AUTHENTICATION:
+      oai_client_emit_alert (call->client, OAI_ALERT_AUTHENTICATION, error->message);
+      break;
+    case OAI_ERROR_RATE_LIMITED:
+      oai_client_emit_alert (call->client, OAI_ALERT_RATE_LIMITED, error->message);
+      break;
+    case OAI_ERROR_QUOTA_EXCEEDED:
+      oai_client_emit_alert (call->client, OAI_ALERT_QUOTA_EXCEEDED, error->message);
+      break;
+    default:
+      break;
+    }
+}
+
+/* Step 8: the record, the log line and the task's single completion. */
+static void
+finish (OaiCall         *call,
+        OaiChatResponse *response,
+        GError          *error)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(OaiRequestRecord) record = NULL;
+  OaiUsage *usage = response ? oai_chat_response_get_usage (response) : NULL;
+  double latency = elapsed (call);
+
+  g_assert (!call->finished);
+  call->finished = TRUE;
+  task = g_steal_pointer (&call->task);
+
+  destroy_source (&call->timeout_source);
+  destroy_source (&call->backoff_source);
+  destroy_source (&call->cancel_source);
+  /* Stops whatever libsoup is still doing; its callback will find us finished. */
+  if (call->attempt_cancellable != NULL)
+    g_cancellable_cancel (call->attempt_cancellable);
+
+  if (response != NULL)
+    {
+      oai_chat_response_set_call_info (response, call->request_id, call->attempts, latency);
+      if (usage != NULL)
+        oai_cost_tracker_add_usage (oai_client_get_cost_tracker (call->client),
+                                    oai_chat_response_get_model (response), usage);
+      g_info ("chat %s: %u prompt + %u completion tokens, %.3f s, finish %s, %u attempt(s), request %s",
+              call->model,
+              usage ? oai_usage_get_prompt_tokens (usage) : 0,
+              usage ? oai_usage_get_completion_tokens (usage) : 0,
+              latency,
+              oai_chat_response_get_finish_reason (response),
+              call->attempts,
+              call->request_id ? call->request_id : "-");
+    }
+  else
+    {
+      redact_error (call, error);
+      g_info ("chat %s failed after %u attempt(s), %.3f s: %s",
+              call->model, call->attempts, latency, error->message);
+    }
+
+  record = g_object_new (OAI_TYPE_REQUEST_RECORD,
+                         "model", call->model,
+                         "status", call->status,
+                         "attempts", call->attempts,
+                         "latency", latency,
+                         "request-id", call->request_id,
+                         "finish-reason", response ? oai_chat_response_get_finish_reason (response) : NULL,
+                         "usage", usage,
+                         "error", error,
+                         NULL);
+  oai_request_record_set_cost (record, response ? oai_chat_response_get_cost (response) : NAN);
+  oai_client_emit_request_finished (call->client, record);
+
+  if (response != NULL)
+    g_task_return_pointer (task, response, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static gboolean
+on_cancelled (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  OaiCall *call = user_data;
+
+  if (!call->finished)
+    finish (call, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                             "The call was cancelled"));
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_backoff_done (gpointer user_data)
+{
+  OaiCall *call = user_data;
+
+  g_clear_pointer (&call->backoff_source, g_source_unref);
+  send_attempt (call);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Step 5: the one place that decides between another attempt and failure. */
+static void
+attempt_failed (OaiCall *call,
+                GError  *error)
+{
+  SoupMessageHeaders *headers = NULL;
+  OaiRetryHints hints = { 0 };
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  guint delay_ms = 0;
+
+  destroy_source (&call->timeout_source);
+  redact_error (call, error);
+  report_alert (call, error);
+  if (call->finished)
+    {
+      /* An alert handler cancelled the call. */
+      g_error_free (error);
+      return;
+    }
+
+  if (call->status != 0)
+    {
+      headers = soup_message_get_response_headers (call->msg);
+      hints.x_should_retry = soup_message_headers_get_one (headers, "x-should-retry");
+      hints.retry_after_ms = soup_message_headers_get_one (headers, "retry-after-ms");
+      hints.retry_after = soup_message_headers_get_one (headers, "retry-after");
+    }
+
+  if (!oai_retry_decide (error, &hints, call->attempts - 1, call->max_retries,
+                         call->base_delay, call->max_delay, g_random_double (), now, &delay_ms))
+    {
+      finish (call, NULL, error);
+      return;
+    }
+
+  g_info ("chat %s: attempt %u failed (%s, HTTP %u): retrying in %u ms",
+          call->model, call->attempts,
+          error->domain == OAI_ERROR ? g_enum_to_string (OAI_TYPE_ERROR, error->code) : "error",
+          call->status, delay_ms);
+
+  oai_client_emit_retrying (call->client, call->attempts + 1, error, delay_ms);
+  g_error_free (error);
+
+  /* A handler of ::retrying may have cancelled the call. */
+  if (!call->finished)
+    call->backoff_source = attach_timeout (call, delay_ms, on_backoff_done);
+}
+
+static void
+transport_failed (OaiCall      *call,
+                  const GError *error)
+{
+  if (call->timed_out)
+    attempt_failed (call, g_error_new (OAI_ERROR, OAI_ERROR_TIMEOUT,
+                                       "No answer within %g s (attempt %u)",
+                                       call->timeout, call->attempts));
+  else
+    attempt_failed (call, oai_error_new_from_transport (error, call->request_id));
+}
+
+/* Step 4 for a complete body. */
+static void
+body_complete (OaiCall *call,
+               GBytes  *body)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  OaiChatResponse *response;
+
+  destroy_source (&call->timeout_source);
+
+  if (!SOUP_STATUS_IS_SUCCESSFUL (call->status))
+    {
+      attempt_failed (call, oai_error_new_from_http (call->status, body, call->request_id));
+      return;
+    }
+
+  root = oai_json_parse_bytes (body, &error);
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
+      json_object_has_member (json_node_get_object (root), "error") &&
+      !json_object_has_member (json_node_get_object (root), "choices"))
+    {
+      attempt_failed (call, oai_error_new_from_body (body, call->status, call->request_id));
+      return;
+    }
+
+  response = root ? oai_chat_response_new_from_json (root, &error) : NULL;
+  if (response == NULL)
+    {
+      if (call->request_id != NULL)
+        g_prefix_error (&error, "Request %s: ", call->request_id);
+      finish (call, NULL, g_steal_pointer (&error));
+      return;
+    }
+
+  finish (call, response, NULL);
+}
+
+static void
+read_more (OaiCall *call);
+
+static void
+on_closed (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  OaiCall *call = g_task_get_task_data (task);
+  g_autoptr(GBytes) body = NULL;
+
+  g_input_stream_close_finish (G_INPUT_STREAM (object), result, NULL);
+  g_clear_object (&call->stream);
+  if (call->finished)
+    return;
+
+  body = g_byte_array_free_to_bytes (g_steal_pointer (&call->buffer));
+  body_complete (call, body);
+}
+
+static void
+on_read (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  OaiCall *call = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+
+  if (call->finished)
+    return;
+
+  if (bytes == NULL)
+    {
+      g_clear_object (&call->stream);
+      transport_failed (call, error);
+      return;
+    }
+
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      /* Closing hands the connection back to libsoup's pool before the call
+       * completes, so a call started from our callback can reuse it. The
+       * answer is complete: cancelling now would only cost the connection. */
+      g_clear_object (&call->attempt_cancellable);
+      g_input_stream_close_async (call->stream, G_PRIORITY_DEFAULT, NULL, on_closed,
+                                  g_object_ref (call->task));
+      return;
+    }
+
+  if (call->buffer->len + g_bytes_get_size (bytes) > OAI_MAX_RESPONSE_SIZE)
+    {
+      g_clear_object (&call->stream);
+      finish (call, NULL, g_error_new (OAI_ERROR, OAI_ERROR_INVALID_RESPONSE,
+                                       "The answer is larger than %u MiB",
+                                       OAI_MAX_RESPONSE_SIZE / (1024 * 1024)));
+      return;
+    }
+
+  g_byte_array_append (call->buffer, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  read_more (call);
+}
+
+static void
+read_more (OaiCall *call)
+{
+  g_input_stream_read_bytes_async (call->stream, READ_CHUNK_SIZE, G_PRIORITY_DEFAULT,
+                                   call->attempt_cancellable, on_read,
+                                   g_object_ref (call->task));
+}
+
+static void
+on_sent (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  OaiCall *call = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  SoupMessageHeaders *headers;
+
+  if (call->finished)
+    return;
+
+  if (stream == NULL)
+    {
+      transport_failed (call, error);
+      return;
+    }
+
+  call->status = soup_message_get_status (call->msg);
+  headers = soup_message_get_response_headers (call->msg);
+  g_free (call->request_id);
+  call->request_id = g_strdup (soup_message_headers_get_one (headers, "x-request-id"));
+
+  g_debug ("<- HTTP %u for %s (attempt %u, request %s)", call->status, call->model,
+           call->attempts, call->request_id ? call->request_id : "-");
+
+  call->stream = g_steal_pointer (&stream);
+  call->buffer = g_byte_array_new ();
+  read_more (call);
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  OaiCall *call = user_data;
+
+  g_clear_pointer (&call->timeout_source, g_source_unref);
+  call->timed_out = TRUE;
+  g_cancellable_cancel (call->attempt_cancellable);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+log_request (OaiCall            *call,
+             SoupMessageHeaders *headers)
+{
+  g_autoptr(GString) s = NULL;
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+  g_autofree char *uri = NULL;
+
+  if (g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+    return;
+
+  uri = g_uri_to_string_partial (call->uri, G_URI_HIDE_PASSWORD);
+  s = g_string_new (NULL);
+  g_string_append_printf (s, "-> POST %s (attempt %u)", uri, call->attempts);
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    g_string_append_printf (s, "\n  %s: %s", name,
+                            g_ascii_strcasecmp (name, "Authorization") == 0 ? "Bearer [REDACTED]"
+                                                                            : value);
+  g_debug ("%s", s->str);
+}
+
+/* Step 3: one attempt. */
+static void
+send_attempt (OaiCall *call)
+{
+  SoupMessageHeaders *headers;
+  g_autofree char *retry_count = NULL;
+
+  call->attempts++;
+  call->status = 0;
+  call->timed_out = FALSE;
+  g_clear_object (&call->attempt_cancellable);
+  call->attempt_cancellable = g_cancellable_new ();
+
+  g_clear_object (&call->msg);
+  call->msg = soup_message_new_from_uri (SOUP_METHOD_POST, call->uri);
+  headers = soup_message_get_request_headers (call->msg);
+  /* libsoup opens a new connection for every POST unless told the request may
+   * be sent twice; the Idempotency-Key makes that true, and keeps calls from
+   * paying a TCP (and TLS) handshake each. */
+  soup_message_add_flags (call->msg, SOUP_MESSAGE_IDEMPOTENT);
+
+  if (call->api_key != NULL && *call->api_key != '\0')
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", call->api_key, NULL);
+      soup_message_headers_replace (headers, "Authorization", auth);
+      memset (auth, 0, strlen (auth));
+    }
+  if (call->organization != NULL)
+    soup_message_headers_replace (headers, "OpenAI-Organization", call->organization);
+  if (call->project != NULL)
+    soup_message_headers_replace (headers, "OpenAI-Project", call->project);
+  soup_message_headers_replace (headers, "Accept", "application/json");
+  soup_message_headers_replace (headers, "Idempotency-Key", call->idempotency_key);
+  retry_count = g_strdup_printf ("%u", call->attempts - 1);
+  soup_message_headers_replace (headers, "X-Retry-Count", retry_count);
+  soup_message_set_request_body_from_bytes (call->msg, "application/json", call->body);
+
+  log_request (call, headers);
+
+  call->timeout_source = attach_timeout (call, (guint) MIN (ceil (call->timeout * 1000.0),
+                                                            (double) G_MAXUINT),
+                                         on_timeout);
+
+  soup_session_send_async (oai_client_get_session (call->client), call->msg,
+                           G_PRIORITY_DEFAULT, call->attempt_cancellable,
+                           on_sent, g_object_ref (call->task));
+}
+
+static GUri *
+parse_endpoint (const char  *base_url,
+                const char  *path,
+                GError     **error)
+{
+  g_autofree char *url = g_strconcat (base_url, path, NULL);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, &local_error);
+
+  if (uri == NULL ||
+      (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+       g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) ||
+      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      g_set_error (error, OAI_ERROR, OAI_ERROR_INVALID_REQUEST,
+                   "The base URL “%s” is not an http or https URL", base_url);
+      return NULL;
+    }
+
+  return g_steal_pointer (&uri);
+}
+
+void
+oai_call_start (OaiClient           *client,
+                OaiChatRequest      *request,
+                GCancellable        *cancellable,
+                gpointer             source_tag,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  OaiCall *call = g_new0 (OaiCall, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *uuid = NULL;
+  gsize json_len;
+
+  call->client = g_object_ref (client);
+  call->task = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (call->task, source_tag);
+  g_task_set_task_data (call->task, call, (GDestroyNotify) oai_call_free);
+  call->context = g_main_context_ref_thread_default ();
+  call->started = g_get_monotonic_time ();
+
+  /* The call is a snapshot: changing the client or request later does not change it. */
+  call->model = g_strdup (oai_chat_request_get_model (request));
+  call->api_key = g_strdup (oai_client_get_api_key (client));
+  call->organization = g_strdup (oai_client_get_organization (client));
+  call->project = g_strdup (oai_client_get_project (client));
+  call->max_retries = oai_client_get_max_retries (client);
+  call->base_delay = oai_client_get_retry_base_delay (client);
+  call->max_delay = oai_client_get_retry_max_delay (client);
+  call->timeout = oai_client_get_timeout (client);
+  uuid = g_uuid_string_random ();
+  call->idempotency_key = g_strconcat ("oai-glib-", uuid, NULL);
+
+  if (cancellable != NULL)
+    {
+      call->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (call->cancel_source, G_SOURCE_FUNC (on_cancelled), call, NULL);
+      g_source_set_static_name (call->cancel_source, "[openai-glib] call cancelled");
+      g_source_attach (call->cancel_source, call->context);
+    }
+
+  call->uri = parse_endpoint (oai_client_get_base_url (client), "/chat/completions", &error);
+  if (call->uri != NULL)
+    json = oai_chat_request_to_json (request, FALSE, &error);
+
+  if (json != NULL && strlen (json) > OAI_MAX_RESPONSE_SIZE)
+    g_set_error (&error, OAI_ERROR, OAI_ERROR_INVALID_REQUEST,
+                 "The request is larger than %u MiB", OAI_MAX_RESPONSE_SIZE / (1024 * 1024));
+
+  /* Nothing is sent for a call cancelled before it started. */
+  if (error == NULL && g_cancellable_is_cancelled (cancellable))
+    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The call was cancelled");
+
+  if (error != NULL)
+    {
+      finish (call, NULL, g_steal_pointer (&error));
+      return;
+    }
+
+  json_len = strlen (json);
+  call->body = g_bytes_new_take (g_steal_pointer (&json), json_len);
+  send_attempt (call);
+}

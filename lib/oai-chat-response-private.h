@@ -1,0 +1,23 @@
+/* oai-chat-response-private.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "oai-chat-response.h"
+
+G_BEGIN_DECLS
+
+OaiChatResponse *oai_chat_response_new_from_json (JsonNode         *root,
+                                                  GError          **error);
+void             oai_chat_response_set_call_info (OaiChatResponse  *self,
+                                                  const char       *request_id,
+                                                  guint             attempts,
+                                                  double            latency);
+void             oai_chat_response_set_cost      (OaiChatResponse  *self,
+                                                  double            cost);
+
+G_END_DECLS

@@ -1,0 +1,41 @@
+/* oai-cost-tracker.h: what the calls of a client have used
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(OAI_INSIDE) && !defined(OAI_COMPILATION)
+# error "Only <openai-glib.h> can be included directly."
+#endif
+
+#include <glib-object.h>
+
+#include "oai-version-macros.h"
+#include "oai-usage.h"
+
+G_BEGIN_DECLS
+
+#define OAI_TYPE_COST_TRACKER (oai_cost_tracker_get_type ())
+
+OAI_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (OaiCostTracker, oai_cost_tracker, OAI, COST_TRACKER, GObject)
+
+OAI_AVAILABLE_IN_ALL
+OaiCostTracker *oai_cost_tracker_new                   (void) G_GNUC_WARN_UNUSED_RESULT;
+OAI_AVAILABLE_IN_ALL
+void            oai_cost_tracker_add_usage             (OaiCostTracker *self,
+                                                        const char     *model,
+                                                        OaiUsage       *usage);
+OAI_AVAILABLE_IN_ALL
+guint64         oai_cost_tracker_get_request_count     (OaiCostTracker *self);
+OAI_AVAILABLE_IN_ALL
+guint64         oai_cost_tracker_get_prompt_tokens     (OaiCostTracker *self);
+OAI_AVAILABLE_IN_ALL
+guint64         oai_cost_tracker_get_completion_tokens (OaiCostTracker *self);
+OAI_AVAILABLE_IN_ALL
+guint64         oai_cost_tracker_get_cached_tokens     (OaiCostTracker *self);
+OAI_AVAILABLE_IN_ALL
+guint64         oai_cost_tracker_get_reasoning_tokens  (OaiCostTracker *self);
+
+G_END_DECLS
