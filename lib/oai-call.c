@@ -235,6 +235,20 @@ on_backoff_done (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static const char *
+error_name (const GError *error)
+{
+  GEnumClass *klass;
+  GEnumValue *value;
+
+  if (error->domain != OAI_ERROR)
+    return g_quark_to_string (error->domain);
+
+  klass = g_type_class_peek (OAI_TYPE_ERROR);
+  value = klass ? g_enum_get_value (klass, error->code) : NULL;
+  return value ? value->value_nick : "error";
+}
+
 /* Step 5: the one place that decides between another attempt and failure. */
 static void
 attempt_failed (OaiCall *call,
@@ -271,9 +285,7 @@ attempt_failed (OaiCall *call,
     }
 
   g_info ("chat %s: attempt %u failed (%s, HTTP %u): retrying in %u ms",
-          call->model, call->attempts,
-          error->domain == OAI_ERROR ? g_enum_to_string (OAI_TYPE_ERROR, error->code) : "error",
-          call->status, delay_ms);
+          call->model, call->attempts, error_name (error), call->status, delay_ms);
 
   oai_client_emit_retrying (call->client, call->attempts + 1, error, delay_ms);
   g_error_free (error);
@@ -370,6 +382,7 @@ on_read (GObject      *object,
   if (bytes == NULL)
     {
       g_clear_object (&call->stream);
+      g_clear_pointer (&call->buffer, g_byte_array_unref);
       transport_failed (call, error);
       return;
     }
@@ -435,6 +448,7 @@ on_sent (GObject      *object,
            call->attempts, call->request_id ? call->request_id : "-");
 
   call->stream = g_steal_pointer (&stream);
+  g_clear_pointer (&call->buffer, g_byte_array_unref);
   call->buffer = g_byte_array_new ();
   read_more (call);
 }

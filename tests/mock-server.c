@@ -128,11 +128,19 @@ delayed_respond_cb (gpointer user_data)
 
   respond (pending->self, pending->msg, pending->answer);
   soup_server_message_unpause (pending->msg);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Also runs when the server stops with the answer still pending. */
+static void
+pending_free (gpointer user_data)
+{
+  Pending *pending = user_data;
+
   g_object_unref (pending->msg);
   mock_answer_free (pending->answer);
   g_free (pending);
-
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -229,7 +237,7 @@ server_callback (SoupServer        *server,
           pending->msg = g_object_ref (msg);
           pending->answer = answer;
           soup_server_message_pause (msg);
-          g_source_set_callback (source, delayed_respond_cb, pending, NULL);
+          g_source_set_callback (source, delayed_respond_cb, pending, pending_free);
           g_source_attach (source, self->context);
           g_source_unref (source);
           return;

@@ -50,8 +50,9 @@ alert_cb (OaiClient    *client,
           const char   *message,
           Fixture      *f)
 {
-  g_ptr_array_add (f->alerts, g_strdup_printf ("%s:%s", g_enum_to_string (OAI_TYPE_ALERT_KIND, kind),
-                                               message));
+  g_autofree char *name = g_enum_to_string (OAI_TYPE_ALERT_KIND, kind);
+
+  g_ptr_array_add (f->alerts, g_strdup_printf ("%s:%s", name, message));
 }
 
 static void
