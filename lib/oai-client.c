@@ -395,21 +395,18 @@ oai_client_new_from_environment (void)
                        NULL);
 }
 
-#define STRING_ACCESSORS(field, PROP)                                         \
-const char *                                                                  \
-oai_client_get_##field (OaiClient *self)                                      \
-{                                                                             \
-  g_return_val_if_fail (OAI_IS_CLIENT (self), NULL);                          \
-  return self->field;                                                         \
-}
-
 /**
  * oai_client_get_api_key:
  * @self: a client
  *
  * Returns: (nullable): the API key
  */
-STRING_ACCESSORS (api_key, PROP_API_KEY)
+const char *
+oai_client_get_api_key (OaiClient *self)
+{
+  g_return_val_if_fail (OAI_IS_CLIENT (self), NULL);
+  return self->api_key;
+}
 
 /**
  * oai_client_get_base_url:
@@ -417,7 +414,12 @@ STRING_ACCESSORS (api_key, PROP_API_KEY)
  *
  * Returns: the base URL
  */
-STRING_ACCESSORS (base_url, PROP_BASE_URL)
+const char *
+oai_client_get_base_url (OaiClient *self)
+{
+  g_return_val_if_fail (OAI_IS_CLIENT (self), NULL);
+  return self->base_url;
+}
 
 /**
  * oai_client_get_organization:
@@ -425,7 +427,12 @@ STRING_ACCESSORS (base_url, PROP_BASE_URL)
  *
  * Returns: (nullable): the organization
  */
-STRING_ACCESSORS (organization, PROP_ORGANIZATION)
+const char *
+oai_client_get_organization (OaiClient *self)
+{
+  g_return_val_if_fail (OAI_IS_CLIENT (self), NULL);
+  return self->organization;
+}
 
 /**
  * oai_client_get_project:
@@ -433,9 +440,12 @@ STRING_ACCESSORS (organization, PROP_ORGANIZATION)
  *
  * Returns: (nullable): the project
  */
-STRING_ACCESSORS (project, PROP_PROJECT)
-
-#undef STRING_ACCESSORS
+const char *
+oai_client_get_project (OaiClient *self)
+{
+  g_return_val_if_fail (OAI_IS_CLIENT (self), NULL);
+  return self->project;
+}
 
 static void
 set_string (OaiClient  *self,
