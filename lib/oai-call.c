@@ -22,7 +22,9 @@
 #include "oai-request-record-private.h"
 #include "oai-retry-private.h"
 
-#define READ_CHUNK_SIZE 65536
+/* Answers are read straight into one growing buffer, sized from Content-Length
+ * when the server gives it: no allocation per read. */
+#define READ_CHUNK_SIZE 16384
 
 typedef struct
 {
@@ -47,7 +49,9 @@ typedef struct
   SoupMessage *msg;
   GCancellable *attempt_cancellable;
   GInputStream *stream;
-  GByteArray *buffer;
+  GByteArray *buffer;           /* its len is the capacity; filled is what holds data */
+  gsize filled;
+  gsize expected;
   GSource *timeout_source;
   GSource *backoff_source;
   GSource *cancel_source;
@@ -176,14 +180,16 @@ finish (OaiCall         *call,
       if (usage != NULL)
         oai_cost_tracker_add_usage (oai_client_get_cost_tracker (call->client),
                                     oai_chat_response_get_model (response), usage);
-      g_info ("chat %s: %u prompt + %u completion tokens, %.3f s, finish %s, %u attempt(s), request %s",
-              call->model,
-              usage ? oai_usage_get_prompt_tokens (usage) : 0,
-              usage ? oai_usage_get_completion_tokens (usage) : 0,
-              latency,
-              oai_chat_response_get_finish_reason (response),
-              call->attempts,
-              call->request_id ? call->request_id : "-");
+      if (!g_log_writer_default_would_drop (G_LOG_LEVEL_INFO, G_LOG_DOMAIN))
+        g_info ("chat %s: %u prompt + %u completion tokens, %.3f s, finish %s, %u attempt(s), "
+                "request %s",
+                call->model,
+                usage ? oai_usage_get_prompt_tokens (usage) : 0,
+                usage ? oai_usage_get_completion_tokens (usage) : 0,
+                latency,
+                oai_chat_response_get_finish_reason (response),
+                call->attempts,
+                call->request_id ? call->request_id : "-");
     }
   else
     {
@@ -244,8 +250,9 @@ error_name (const GError *error)
   if (error->domain != OAI_ERROR)
     return g_quark_to_string (error->domain);
 
-  klass = g_type_class_peek (OAI_TYPE_ERROR);
-  value = klass ? g_enum_get_value (klass, error->code) : NULL;
+  klass = g_type_class_ref (OAI_TYPE_ERROR);
+  value = g_enum_get_value (klass, error->code);
+  g_type_class_unref (klass);
   return value ? value->value_nick : "error";
 }
 
@@ -374,12 +381,12 @@ on_read (GObject      *object,
   g_autoptr(GTask) task = user_data;
   OaiCall *call = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
 
   if (call->finished)
     return;
 
-  if (bytes == NULL)
+  if (n < 0)
     {
       g_clear_object (&call->stream);
       g_clear_pointer (&call->buffer, g_byte_array_unref);
@@ -387,8 +394,9 @@ on_read (GObject      *object,
       return;
     }
 
-  if (g_bytes_get_size (bytes) == 0)
+  if (n == 0)
     {
+      g_byte_array_set_size (call->buffer, call->filled);
       /* Closing hands the connection back to libsoup's pool before the call
        * completes, so a call started from our callback can reuse it. The
        * answer is complete: cancelling now would only cost the connection. */
@@ -398,7 +406,8 @@ on_read (GObject      *object,
       return;
     }
 
-  if (call->buffer->len + g_bytes_get_size (bytes) > OAI_MAX_RESPONSE_SIZE)
+  call->filled += n;
+  if (call->filled > OAI_MAX_RESPONSE_SIZE)
     {
       g_clear_object (&call->stream);
       finish (call, NULL, g_error_new (OAI_ERROR, OAI_ERROR_INVALID_RESPONSE,
@@ -407,16 +416,28 @@ on_read (GObject      *object,
       return;
     }
 
-  g_byte_array_append (call->buffer, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   read_more (call);
 }
 
 static void
 read_more (OaiCall *call)
 {
-  g_input_stream_read_bytes_async (call->stream, READ_CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                                   call->attempt_cancellable, on_read,
-                                   g_object_ref (call->task));
+  gsize want;
+
+  /* All of a declared length at once; then a small read that finds the end
+   * (or more, when the body was compressed); unknown lengths in chunks. */
+  if (call->expected > call->filled)
+    want = call->expected - call->filled;
+  else
+    want = call->expected > 0 ? 256 : READ_CHUNK_SIZE;
+  want = MIN (want, (gsize) OAI_MAX_RESPONSE_SIZE + 1 - call->filled);
+
+  if (call->buffer->len < call->filled + want)
+    g_byte_array_set_size (call->buffer, call->filled + want);
+
+  g_input_stream_read_async (call->stream, call->buffer->data + call->filled, want,
+                             G_PRIORITY_DEFAULT, call->attempt_cancellable, on_read,
+                             g_object_ref (call->task));
 }
 
 static void
@@ -444,10 +465,16 @@ on_sent (GObject      *object,
   g_free (call->request_id);
   call->request_id = g_strdup (soup_message_headers_get_one (headers, "x-request-id"));
 
-  g_debug ("<- HTTP %u for %s (attempt %u, request %s)", call->status, call->model,
-           call->attempts, call->request_id ? call->request_id : "-");
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+    g_debug ("<- HTTP %u for %s (attempt %u, request %s)", call->status, call->model,
+             call->attempts, call->request_id ? call->request_id : "-");
 
   call->stream = g_steal_pointer (&stream);
+  call->filled = 0;
+  call->expected = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+                   ? (gsize) MIN (soup_message_headers_get_content_length (headers),
+                                  (goffset) OAI_MAX_RESPONSE_SIZE)
+                   : 0;
   g_clear_pointer (&call->buffer, g_byte_array_unref);
   call->buffer = g_byte_array_new ();
   read_more (call);

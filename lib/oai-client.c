@@ -347,10 +347,13 @@ oai_client_init (OaiClient *self)
   self->retry_max_delay = 8.0;
   self->cost_tracker = oai_cost_tracker_new ();
 
-  /* libsoup's defaults (2 connections per host) would queue concurrent calls. */
+  /* libsoup's defaults (2 connections per host) would queue concurrent calls,
+   * and its 60 s I/O timeout would cut a slow model's answer: each call has
+   * its own timer, the timeout property. */
   self->session = soup_session_new_with_options ("user-agent", "openai-glib/" OAI_VERSION_S,
                                                  "max-conns", 256,
                                                  "max-conns-per-host", 128,
+                                                 "timeout", 0,
                                                  NULL);
 }
 

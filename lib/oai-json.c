@@ -26,7 +26,8 @@ JsonNode *
 oai_json_parse_bytes (GBytes  *bytes,
                       GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  /* Not immutable: the tree is ours alone, and sealing it costs time. */
+  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
   gsize len = 0;
   const char *data = bytes ? g_bytes_get_data (bytes, &len) : NULL;

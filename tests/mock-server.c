@@ -116,8 +116,17 @@ respond (MockServer        *self,
   if (answer->body != NULL)
     {
       const char *content_type = soup_message_headers_get_content_type (headers, NULL);
-      soup_server_message_set_response (msg, content_type ? content_type : "application/json",
-                                        SOUP_MEMORY_COPY, answer->body, strlen (answer->body));
+      SoupMessageBody *body = soup_server_message_get_response_body (msg);
+
+      if (content_type == NULL)
+        soup_message_headers_set_content_type (headers, "application/json", NULL);
+      /* An answer that asks for chunks is sent without a Content-Length. */
+      if (g_strcmp0 (soup_message_headers_get_one (headers, "Transfer-Encoding"), "chunked") == 0)
+        soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+      else
+        soup_message_headers_set_content_length (headers, strlen (answer->body));
+      soup_message_body_append (body, SOUP_MEMORY_COPY, answer->body, strlen (answer->body));
+      soup_message_body_complete (body);
     }
 }
 

@@ -9,6 +9,9 @@
 
 #include "mock-server.h"
 
+/* The client's limit on answers, OAI_MAX_RESPONSE_SIZE. */
+#define OAI_MAX_RESPONSE_SIZE_FOR_TEST (64 * 1024 * 1024)
+
 #define TEST_KEY "sk-test-0123456789abcdefSECRET"
 
 typedef struct
@@ -661,6 +664,52 @@ test_malformed (Fixture       *f,
 }
 
 static void
+test_answer_sizes (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GString) long_text = g_string_new (NULL);
+  g_autofree char *big = NULL;
+  g_autofree char *small = mock_chat_completion ("chunked answer");
+  g_autofree char *too_big = NULL;
+
+  /* 1 MiB of content: read in one go from its Content-Length. */
+  for (guint i = 0; long_text->len < 1024 * 1024; i++)
+    g_string_append_printf (long_text, "word%u ", i);
+  big = mock_chat_completion (long_text->str);
+  mock_server_queue (f->server, 200, big, 0, NULL);
+  /* No Content-Length: read chunk by chunk. */
+  mock_server_queue (f->server, 200, small, 0, "Transfer-Encoding", "chunked", NULL);
+  /* Past the limit: refused, not held in memory. */
+  too_big = g_malloc (OAI_MAX_RESPONSE_SIZE_FOR_TEST + 2);
+  memset (too_big, ' ', OAI_MAX_RESPONSE_SIZE_FOR_TEST + 1);
+  too_big[OAI_MAX_RESPONSE_SIZE_FOR_TEST + 1] = '\0';
+  mock_server_queue (f->server, 200, too_big, 0, NULL);
+  g_clear_pointer (&too_big, g_free);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(OaiChatResponse) response = run_chat (f, NULL, &error);
+
+      if (i == 0)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpstr (oai_chat_response_get_content (response), ==, long_text->str);
+        }
+      else if (i == 1)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpstr (oai_chat_response_get_content (response), ==, "chunked answer");
+        }
+      else
+        {
+          g_assert_error (error, OAI_ERROR, OAI_ERROR_INVALID_RESPONSE);
+          g_assert_nonnull (strstr (error->message, "larger than 64 MiB"));
+        }
+    }
+}
+
+static void
 test_refusal (Fixture       *f,
               gconstpointer  data)
 {
@@ -950,6 +999,7 @@ main (int argc, char *argv[])
   ADD ("connection-refused", test_connection_refused);
   ADD ("dropped-connection", test_dropped_connection);
   ADD ("malformed", test_malformed);
+  ADD ("answer-sizes", test_answer_sizes);
   ADD ("refusal", test_refusal);
   ADD ("concurrent", test_concurrent);
   ADD ("connection-reuse", test_connection_reuse);
