@@ -876,6 +876,25 @@ test_invalid_setup (Fixture       *f,
   g_assert_error (error, OAI_ERROR, OAI_ERROR_INVALID_REQUEST);
   g_assert_cmpuint (mock_server_get_n_requests (f->server), ==, 0);
   g_assert_cmpuint (oai_request_record_get_attempts (g_ptr_array_index (f->records, 2)), ==, 0);
+
+  /* A request too large to send is refused before it is sent. */
+  {
+    g_autoptr(OaiChatRequest) huge = oai_chat_request_new ("gpt-4o-mini");
+    g_autofree char *text = g_malloc (OAI_MAX_RESPONSE_SIZE_FOR_TEST + 1);
+    g_autoptr(GAsyncResult) huge_result = NULL;
+
+    memset (text, 'a', OAI_MAX_RESPONSE_SIZE_FOR_TEST);
+    text[OAI_MAX_RESPONSE_SIZE_FOR_TEST] = '\0';
+    oai_chat_request_add_message (huge, OAI_ROLE_USER, text);
+    g_clear_error (&error);
+    oai_client_chat_async (f->client, huge, NULL, store_result_cb, &huge_result);
+    while (huge_result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    response = oai_client_chat_finish (f->client, huge_result, &error);
+    g_assert_error (error, OAI_ERROR, OAI_ERROR_INVALID_REQUEST);
+    g_assert_nonnull (strstr (error->message, "larger than 64 MiB"));
+    g_assert_cmpuint (mock_server_get_n_requests (f->server), ==, 0);
+  }
 }
 
 static GString *captured_log;
