@@ -5,12 +5,15 @@
 
 #pragma once
 
+#include "oai-chat-stream.h"
 #include "oai-client.h"
 
 G_BEGIN_DECLS
 
 void oai_call_start (OaiClient           *client,
+                     gpointer             source_object,
                      OaiChatRequest      *request,
+                     OaiChatStream       *stream,
                      GCancellable        *cancellable,
                      gpointer             source_tag,
                      GAsyncReadyCallback  callback,

@@ -15,6 +15,7 @@
 
 #include "oai-call-private.h"
 #include "oai-chat-response-private.h"
+#include "oai-chat-stream-private.h"
 #include "oai-client-private.h"
 #include "oai-enums.h"
 #include "oai-error-private.h"
@@ -29,6 +30,7 @@
 typedef struct
 {
   OaiClient *client;
+  OaiChatStream *stream;        /* NULL for a call that does not stream */
   GTask *task;                  /* our own reference, dropped when the call ends */
   GMainContext *context;
 
@@ -48,7 +50,7 @@ typedef struct
   guint attempts;
   SoupMessage *msg;
   GCancellable *attempt_cancellable;
-  GInputStream *stream;
+  GInputStream *body_stream;
   GByteArray *buffer;           /* its len is the capacity; filled is what holds data */
   gsize filled;
   gsize expected;
@@ -57,11 +59,16 @@ typedef struct
   GSource *cancel_source;
   guint status;
   char *request_id;
+  gint64 last_activity;         /* a stream times out after silence, not length */
+  gboolean reading_stream;      /* this attempt's body goes to the stream */
   gboolean timed_out;
   gboolean finished;
 } OaiCall;
 
-static void send_attempt (OaiCall *call);
+static void send_attempt     (OaiCall *call);
+static void read_more        (OaiCall *call);
+static void stream_read_more (OaiCall *call);
+static void stream_complete  (OaiCall *call);
 
 static void
 destroy_source (GSource **source)
@@ -80,7 +87,7 @@ oai_call_free (OaiCall *call)
   destroy_source (&call->backoff_source);
   destroy_source (&call->cancel_source);
   g_clear_object (&call->attempt_cancellable);
-  g_clear_object (&call->stream);
+  g_clear_object (&call->body_stream);
   g_clear_object (&call->msg);
   g_clear_pointer (&call->buffer, g_byte_array_unref);
   g_clear_pointer (&call->body, g_bytes_unref);
@@ -94,6 +101,7 @@ oai_call_free (OaiCall *call)
   g_clear_pointer (&call->project, g_free);
   g_clear_pointer (&call->idempotency_key, g_free);
   g_clear_pointer (&call->request_id, g_free);
+  g_clear_object (&call->stream);
   g_clear_object (&call->client);
   g_free (call);
 }
@@ -352,8 +360,6 @@ body_complete (OaiCall *call,
   finish (call, response, NULL);
 }
 
-static void
-read_more (OaiCall *call);
 
 static void
 on_closed (GObject      *object,
@@ -365,10 +371,17 @@ on_closed (GObject      *object,
   g_autoptr(GBytes) body = NULL;
 
   g_input_stream_close_finish (G_INPUT_STREAM (object), result, NULL);
-  g_clear_object (&call->stream);
+  g_clear_object (&call->body_stream);
   if (call->finished)
     return;
 
+  if (call->reading_stream)
+    {
+      stream_complete (call);
+      return;
+    }
+
+  g_byte_array_set_size (call->buffer, call->filled);
   body = g_byte_array_free_to_bytes (g_steal_pointer (&call->buffer));
   body_complete (call, body);
 }
@@ -388,7 +401,7 @@ on_read (GObject      *object,
 
   if (n < 0)
     {
-      g_clear_object (&call->stream);
+      g_clear_object (&call->body_stream);
       g_clear_pointer (&call->buffer, g_byte_array_unref);
       transport_failed (call, error);
       return;
@@ -401,7 +414,7 @@ on_read (GObject      *object,
        * completes, so a call started from our callback can reuse it. The
        * answer is complete: cancelling now would only cost the connection. */
       g_clear_object (&call->attempt_cancellable);
-      g_input_stream_close_async (call->stream, G_PRIORITY_DEFAULT, NULL, on_closed,
+      g_input_stream_close_async (call->body_stream, G_PRIORITY_DEFAULT, NULL, on_closed,
                                   g_object_ref (call->task));
       return;
     }
@@ -409,7 +422,7 @@ on_read (GObject      *object,
   call->filled += n;
   if (call->filled > OAI_MAX_RESPONSE_SIZE)
     {
-      g_clear_object (&call->stream);
+      g_clear_object (&call->body_stream);
       finish (call, NULL, g_error_new (OAI_ERROR, OAI_ERROR_INVALID_RESPONSE,
                                        "The answer is larger than %u MiB",
                                        OAI_MAX_RESPONSE_SIZE / (1024 * 1024)));
@@ -435,9 +448,125 @@ read_more (OaiCall *call)
   if (call->buffer->len < call->filled + want)
     g_byte_array_set_size (call->buffer, call->filled + want);
 
-  g_input_stream_read_async (call->stream, call->buffer->data + call->filled, want,
+  g_input_stream_read_async (call->body_stream, call->buffer->data + call->filled, want,
                              G_PRIORITY_DEFAULT, call->attempt_cancellable, on_read,
                              g_object_ref (call->task));
+}
+
+/* Step 6 for a stream: bytes to the stream as they come, deltas out at once. */
+static void
+stream_failed (OaiCall *call,
+               GError  *error)
+{
+  /* Before the first delta a stream fails like any call and may be retried;
+   * after it, retrying would repeat what the caller already has. */
+  if (oai_chat_stream_get_emitted (call->stream))
+    {
+      destroy_source (&call->timeout_source);
+      finish (call, NULL, error);
+    }
+  else
+    attempt_failed (call, error);
+}
+
+static void
+on_stream_read (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  OaiCall *call = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+
+  if (call->finished)
+    return;
+
+  if (n < 0)
+    {
+      g_clear_object (&call->body_stream);
+      if (call->timed_out)
+        stream_failed (call, g_error_new (OAI_ERROR, oai_chat_stream_get_emitted (call->stream)
+                                                     ? OAI_ERROR_STREAM_INTERRUPTED : OAI_ERROR_TIMEOUT,
+                                          "The stream was silent for %g s (attempt %u)",
+                                          call->timeout, call->attempts));
+      else if (oai_chat_stream_get_emitted (call->stream))
+        stream_failed (call, g_error_new (OAI_ERROR, OAI_ERROR_STREAM_INTERRUPTED,
+                                          "The stream was cut before the answer was complete: %s",
+                                          error->message));
+      else
+        transport_failed (call, error);
+      return;
+    }
+
+  if (n == 0)
+    {
+      g_clear_object (&call->attempt_cancellable);
+      g_input_stream_close_async (call->body_stream, G_PRIORITY_DEFAULT, NULL, on_closed,
+                                  g_object_ref (call->task));
+      return;
+    }
+
+  call->last_activity = g_get_monotonic_time ();
+  if (!oai_chat_stream_feed (call->stream, (const char *) call->buffer->data, n, &error))
+    {
+      g_clear_object (&call->body_stream);
+      if (call->request_id != NULL)
+        g_prefix_error (&error, "Request %s: ", call->request_id);
+      /* Undecodable JSON would be the same on a retry. */
+      if (g_error_matches (error, OAI_ERROR, OAI_ERROR_INVALID_RESPONSE))
+        {
+          destroy_source (&call->timeout_source);
+          finish (call, NULL, g_steal_pointer (&error));
+        }
+      else
+        stream_failed (call, g_steal_pointer (&error));
+      return;
+    }
+
+  /* A handler cancelled: end now, without waiting for the cancellable's source. */
+  if (oai_chat_stream_get_stopped (call->stream))
+    {
+      g_clear_object (&call->body_stream);
+      finish (call, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                               "The call was cancelled"));
+      return;
+    }
+
+  stream_read_more (call);
+}
+
+static void
+stream_read_more (OaiCall *call)
+{
+  g_input_stream_read_async (call->body_stream, call->buffer->data, call->buffer->len,
+                             G_PRIORITY_DEFAULT, call->attempt_cancellable, on_stream_read,
+                             g_object_ref (call->task));
+}
+
+static void
+stream_complete (OaiCall *call)
+{
+  g_autoptr(GError) error = NULL;
+
+  destroy_source (&call->timeout_source);
+
+  if (!oai_chat_stream_end (call->stream, &error))
+    {
+      if (call->request_id != NULL)
+        g_prefix_error (&error, "Request %s: ", call->request_id);
+      stream_failed (call, g_steal_pointer (&error));
+      return;
+    }
+
+  if (oai_chat_stream_get_stopped (call->stream))
+    {
+      finish (call, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                               "The call was cancelled"));
+      return;
+    }
+
+  finish (call, oai_chat_stream_build_response (call->stream), NULL);
 }
 
 static void
@@ -469,7 +598,20 @@ on_sent (GObject      *object,
     g_debug ("<- HTTP %u for %s (attempt %u, request %s)", call->status, call->model,
              call->attempts, call->request_id ? call->request_id : "-");
 
-  call->stream = g_steal_pointer (&stream);
+  call->body_stream = g_steal_pointer (&stream);
+  call->last_activity = g_get_monotonic_time ();
+
+  /* An error answer is read whole and classified, stream or not. */
+  if (call->stream != NULL && SOUP_STATUS_IS_SUCCESSFUL (call->status))
+    {
+      call->reading_stream = TRUE;
+      g_clear_pointer (&call->buffer, g_byte_array_unref);
+      call->buffer = g_byte_array_sized_new (READ_CHUNK_SIZE);
+      g_byte_array_set_size (call->buffer, READ_CHUNK_SIZE);
+      stream_read_more (call);
+      return;
+    }
+
   call->filled = 0;
   call->expected = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
                    ? (gsize) MIN (soup_message_headers_get_content_length (headers),
@@ -484,8 +626,19 @@ static gboolean
 on_timeout (gpointer user_data)
 {
   OaiCall *call = user_data;
+  gint64 silence = g_get_monotonic_time () - call->last_activity;
+  gint64 limit = (gint64) (call->timeout * G_USEC_PER_SEC);
 
   g_clear_pointer (&call->timeout_source, g_source_unref);
+
+  /* A stream that keeps sending is alive, however long it runs. */
+  if (call->reading_stream && silence < limit)
+    {
+      call->timeout_source = attach_timeout (call, (guint) ((limit - silence) / 1000 + 1),
+                                             on_timeout);
+      return G_SOURCE_REMOVE;
+    }
+
   call->timed_out = TRUE;
   g_cancellable_cancel (call->attempt_cancellable);
 
@@ -525,8 +678,11 @@ send_attempt (OaiCall *call)
   call->attempts++;
   call->status = 0;
   call->timed_out = FALSE;
+  call->reading_stream = FALSE;
   g_clear_object (&call->attempt_cancellable);
   call->attempt_cancellable = g_cancellable_new ();
+  if (call->stream != NULL)
+    oai_chat_stream_begin_attempt (call->stream, g_task_get_cancellable (call->task));
 
   g_clear_object (&call->msg);
   call->msg = soup_message_new_from_uri (SOUP_METHOD_POST, call->uri);
@@ -546,7 +702,8 @@ send_attempt (OaiCall *call)
     soup_message_headers_replace (headers, "OpenAI-Organization", call->organization);
   if (call->project != NULL)
     soup_message_headers_replace (headers, "OpenAI-Project", call->project);
-  soup_message_headers_replace (headers, "Accept", "application/json");
+  soup_message_headers_replace (headers, "Accept",
+                                call->stream ? "text/event-stream" : "application/json");
   soup_message_headers_replace (headers, "Idempotency-Key", call->idempotency_key);
   retry_count = g_strdup_printf ("%u", call->attempts - 1);
   soup_message_headers_replace (headers, "X-Retry-Count", retry_count);
@@ -587,7 +744,9 @@ parse_endpoint (const char  *base_url,
 
 void
 oai_call_start (OaiClient           *client,
+                gpointer             source_object,
                 OaiChatRequest      *request,
+                OaiChatStream       *stream,
                 GCancellable        *cancellable,
                 gpointer             source_tag,
                 GAsyncReadyCallback  callback,
@@ -600,7 +759,8 @@ oai_call_start (OaiClient           *client,
   gsize json_len;
 
   call->client = g_object_ref (client);
-  call->task = g_task_new (client, cancellable, callback, user_data);
+  call->stream = stream ? g_object_ref (stream) : NULL;
+  call->task = g_task_new (source_object, cancellable, callback, user_data);
   g_task_set_source_tag (call->task, source_tag);
   g_task_set_task_data (call->task, call, (GDestroyNotify) oai_call_free);
   call->context = g_main_context_ref_thread_default ();
@@ -628,7 +788,7 @@ oai_call_start (OaiClient           *client,
 
   call->uri = parse_endpoint (oai_client_get_base_url (client), "/chat/completions", &error);
   if (call->uri != NULL)
-    json = oai_chat_request_to_json (request, FALSE, &error);
+    json = oai_chat_request_to_json (request, stream != NULL, &error);
 
   if (json != NULL && strlen (json) > OAI_MAX_RESPONSE_SIZE)
     g_set_error (&error, OAI_ERROR, OAI_ERROR_INVALID_REQUEST,

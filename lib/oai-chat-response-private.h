@@ -13,6 +13,12 @@ G_BEGIN_DECLS
 
 OaiChatResponse *oai_chat_response_new_from_json (JsonNode         *root,
                                                   GError          **error);
+OaiChatResponse *oai_chat_response_new_for_stream (const char       *id,
+                                                  const char       *model,
+                                                  gint64            created,
+                                                  const char       *finish_reason,
+                                                  OaiMessage       *message,
+                                                  OaiUsage         *usage);
 void             oai_chat_response_set_call_info (OaiChatResponse  *self,
                                                   const char       *request_id,
                                                   guint             attempts,

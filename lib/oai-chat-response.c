@@ -136,6 +136,27 @@ oai_chat_response_new_from_json (JsonNode  *root,
   return g_steal_pointer (&self);
 }
 
+/* The answer a stream assembled; it shares the stream's message. */
+OaiChatResponse *
+oai_chat_response_new_for_stream (const char *id,
+                                  const char *model,
+                                  gint64      created,
+                                  const char *finish_reason,
+                                  OaiMessage *message,
+                                  OaiUsage   *usage)
+{
+  OaiChatResponse *self = g_object_new (OAI_TYPE_CHAT_RESPONSE, NULL);
+
+  self->id = g_strdup (id);
+  self->model = g_strdup (model);
+  self->created = created;
+  self->finish_reason = g_strdup (finish_reason);
+  self->message = g_object_ref (message);
+  self->usage = usage ? g_object_ref (usage) : NULL;
+
+  return self;
+}
+
 void
 oai_chat_response_set_call_info (OaiChatResponse *self,
                                  const char      *request_id,

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "oai-call-private.h"
+#include "oai-chat-stream-private.h"
 #include "oai-client-private.h"
 #include "oai-enums.h"
 #include "oai-util-private.h"
@@ -751,7 +752,7 @@ oai_client_chat_async (OaiClient           *self,
   g_return_if_fail (OAI_IS_CHAT_REQUEST (request));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  oai_call_start (self, request, cancellable, oai_client_chat_async, callback, user_data);
+  oai_call_start (self, self, request, NULL, cancellable, oai_client_chat_async, callback, user_data);
 }
 
 /**
@@ -837,4 +838,24 @@ oai_client_chat (OaiClient       *self,
   g_main_context_release (context);
 
   return oai_client_chat_finish (self, result, error);
+}
+
+/**
+ * oai_client_stream_chat:
+ * @self: a client
+ * @request: what to ask
+ *
+ * Prepares a streamed chat call. Nothing is sent until
+ * [method@Oai.ChatStream.run_async]: connect to the stream's signals first.
+ *
+ * Returns: (transfer full): a new stream, not yet started
+ */
+OaiChatStream *
+oai_client_stream_chat (OaiClient      *self,
+                        OaiChatRequest *request)
+{
+  g_return_val_if_fail (OAI_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (OAI_IS_CHAT_REQUEST (request), NULL);
+
+  return oai_chat_stream_new (self, request);
 }

@@ -14,6 +14,7 @@
 #include "oai-version-macros.h"
 #include "oai-chat-request.h"
 #include "oai-chat-response.h"
+#include "oai-chat-stream.h"
 #include "oai-cost-tracker.h"
 #include "oai-request-record.h"
 
@@ -109,5 +110,9 @@ OaiChatResponse *oai_client_chat                 (OaiClient            *self,
                                                   OaiChatRequest       *request,
                                                   GCancellable         *cancellable,
                                                   GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+
+OAI_AVAILABLE_IN_ALL
+OaiChatStream   *oai_client_stream_chat          (OaiClient            *self,
+                                                  OaiChatRequest       *request) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -16,6 +16,9 @@ void        oai_message_to_json       (OaiMessage   *self,
 OaiMessage *oai_message_new_from_json (JsonObject   *object,
                                        const char   *path,
                                        GError      **error);
+void        oai_message_append_content (OaiMessage   *self,
+                                       const char   *text,
+                                       gsize         len);
 const char *oai_role_to_string        (OaiRole       role);
 gboolean    oai_role_from_string      (const char   *text,
                                        OaiRole      *role);

@@ -24,7 +24,7 @@ struct _OaiMessage
   GObject parent_instance;
 
   OaiRole role;
-  char *content;
+  GString *content;             /* a stream appends to it */
   char *refusal;
   char *name;
   char *tool_call_id;
@@ -51,7 +51,8 @@ oai_message_finalize (GObject *object)
 {
   OaiMessage *self = OAI_MESSAGE (object);
 
-  g_clear_pointer (&self->content, g_free);
+  if (self->content != NULL)
+    g_string_free (g_steal_pointer (&self->content), TRUE);
   g_clear_pointer (&self->refusal, g_free);
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->tool_call_id, g_free);
@@ -74,7 +75,7 @@ oai_message_get_property (GObject    *object,
       g_value_set_enum (value, self->role);
       break;
     case PROP_CONTENT:
-      g_value_set_string (value, self->content);
+      g_value_set_string (value, self->content ? self->content->str : NULL);
       break;
     case PROP_REFUSAL:
       g_value_set_string (value, self->refusal);
@@ -251,7 +252,7 @@ const char *
 oai_message_get_content (OaiMessage *self)
 {
   g_return_val_if_fail (OAI_IS_MESSAGE (self), NULL);
-  return self->content;
+  return self->content ? self->content->str : NULL;
 }
 
 /**
@@ -266,8 +267,41 @@ oai_message_set_content (OaiMessage *self,
                          const char *content)
 {
   g_return_if_fail (OAI_IS_MESSAGE (self));
-  if (oai_set_str (&self->content, content))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTENT]);
+
+  if (content == NULL && self->content == NULL)
+    return;
+  if (content != NULL && self->content != NULL && g_str_equal (content, self->content->str))
+    return;
+
+  if (content == NULL)
+    g_string_free (g_steal_pointer (&self->content), TRUE);
+  else if (self->content == NULL)
+    self->content = g_string_new (content);
+  else
+    g_string_assign (self->content, content);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTENT]);
+}
+
+/*
+ * oai_message_append_content:
+ *
+ * Grows the content by @len bytes, as a stream delivers it: amortized
+ * constant time per delta, and one notification.
+ */
+void
+oai_message_append_content (OaiMessage *self,
+                            const char *text,
+                            gsize       len)
+{
+  if (len == 0)
+    return;
+
+  if (self->content == NULL)
+    self->content = g_string_sized_new (MAX (len + 1, 64));
+  g_string_append_len (self->content, text, len);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTENT]);
 }
 
 /**
@@ -440,7 +474,7 @@ oai_message_to_json (OaiMessage  *self,
 
   json_builder_set_member_name (builder, "content");
   if (self->content != NULL)
-    json_builder_add_string_value (builder, self->content);
+    json_builder_add_string_value (builder, self->content->str);
   else if (self->role == OAI_ROLE_ASSISTANT)
     /* An assistant message that only calls tools has content null. */
     json_builder_add_null_value (builder);

@@ -17,6 +17,7 @@
 # include "oai-message.h"
 # include "oai-chat-request.h"
 # include "oai-chat-response.h"
+# include "oai-chat-stream.h"
 # include "oai-request-record.h"
 # include "oai-cost-tracker.h"
 # include "oai-client.h"

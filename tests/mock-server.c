@@ -14,6 +14,7 @@ typedef struct
   char *body;
   guint delay_ms;
   GPtrArray *headers;           /* name, value, name, value … */
+  MockStream stream;
 } MockAnswer;
 
 struct _MockServer
@@ -30,6 +31,8 @@ struct _MockServer
   MockAnswer *fallback;
   GPtrArray *requests;
   GPtrArray *hanging;           /* SoupServerMessage, paused forever */
+  GPtrArray *writers;           /* GThread writing a stream */
+  gboolean stopping;
   gboolean recording;
   guint n_requests;
   guint in_flight;
@@ -68,6 +71,18 @@ mock_request_free (MockRequest *request)
   g_clear_pointer (&request->headers, soup_message_headers_unref);
   g_clear_pointer (&request->body, g_bytes_unref);
   g_free (request);
+}
+
+void
+mock_assert_finalized (gpointer object)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  g_object_add_weak_pointer (object, &object);
+  g_object_unref (object);
+  while (object != NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_null (object);
 }
 
 char *
@@ -159,6 +174,82 @@ finished_cb (SoupServerMessage *msg,
   request_done (self);
 }
 
+typedef struct
+{
+  MockServer *self;
+  GIOStream *connection;
+  MockAnswer *answer;
+} Writer;
+
+static gboolean
+write_all (Writer     *w,
+           const char *data,
+           gsize       len)
+{
+  return g_output_stream_write_all (g_io_stream_get_output_stream (w->connection),
+                                    data, len, NULL, NULL, NULL);
+}
+
+/* Writes a streamed answer by hand, so that it can pause, be cut, or hang
+ * anywhere; the body is delimited by the end of the connection. */
+static gpointer
+writer_thread (gpointer user_data)
+{
+  Writer *w = user_data;
+  MockAnswer *answer = w->answer;
+  MockStream *opts = &answer->stream;
+  g_autoptr(GString) head = g_string_new ("HTTP/1.1 200 OK\r\n"
+                                          "Content-Type: text/event-stream; charset=utf-8\r\n"
+                                          "Cache-Control: no-cache\r\n"
+                                          "Connection: close\r\n");
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (opts->seed);
+  gsize pos = 0, end;
+
+  for (const char *p = answer->body; *p; p++)
+    {
+      if (*p == '\n' && opts->crlf)
+        g_string_append_c (body, '\r');
+      g_string_append_c (body, *p);
+    }
+  end = opts->cut_at >= 0 ? MIN ((gsize) opts->cut_at, body->len) : body->len;
+
+  for (guint i = 0; answer->headers && i + 1 < answer->headers->len; i += 2)
+    g_string_append_printf (head, "%s: %s\r\n", (char *) g_ptr_array_index (answer->headers, i),
+                            (char *) g_ptr_array_index (answer->headers, i + 1));
+  g_string_append (head, "\r\n");
+
+  if (write_all (w, head->str, head->len))
+    while (pos < end)
+      {
+        guint min = MAX (opts->chunk_min, 1);
+        guint max = MAX (opts->chunk_max, min);
+        gsize piece = (gsize) g_rand_int_range (rand, min, max + 1);
+        gsize n = MIN (piece, end - pos);
+
+        if (!write_all (w, body->str + pos, n))
+          break;
+        pos += n;
+        if (opts->delay_ms > 0 && pos < end)
+          g_usleep (opts->delay_ms * 1000);
+      }
+
+  if (opts->hang)
+    {
+      g_mutex_lock (&w->self->mutex);
+      while (!w->self->stopping)
+        g_cond_wait (&w->self->cond, &w->self->mutex);
+      g_mutex_unlock (&w->self->mutex);
+    }
+
+  g_io_stream_close (w->connection, NULL, NULL);
+  g_object_unref (w->connection);
+  mock_answer_free (answer);
+  g_free (w);
+
+  return NULL;
+}
+
 static void
 copy_header (const char *name,
              const char *value,
@@ -202,7 +293,7 @@ server_callback (SoupServer        *server,
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->mutex);
 
-  if (answer->action != MOCK_DROP && answer->action != MOCK_TRUNCATE)
+  if (answer->action == MOCK_RESPOND || answer->action == MOCK_HANG)
     g_signal_connect (msg, "finished", G_CALLBACK (finished_cb), self);
 
   switch (answer->action)
@@ -212,6 +303,20 @@ server_callback (SoupServer        *server,
       g_ptr_array_add (self->hanging, g_object_ref (msg));
       mock_answer_free (answer);
       return;
+
+    case MOCK_STREAM:
+      {
+        Writer *w = g_new0 (Writer, 1);
+
+        w->self = self;
+        w->connection = soup_server_message_steal_connection (msg);
+        w->answer = answer;
+        request_done (self);
+        g_mutex_lock (&self->mutex);
+        g_ptr_array_add (self->writers, g_thread_new ("mock-stream", writer_thread, w));
+        g_mutex_unlock (&self->mutex);
+        return;
+      }
 
     case MOCK_DROP:
     case MOCK_TRUNCATE:
@@ -305,6 +410,7 @@ mock_server_new (void)
   g_free (fallback.body);
   self->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) mock_request_free);
   self->hanging = g_ptr_array_new_with_free_func (g_object_unref);
+  self->writers = g_ptr_array_new ();
   self->recording = TRUE;
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
@@ -329,8 +435,16 @@ quit_cb (gpointer user_data)
 void
 mock_server_free (MockServer *self)
 {
+  g_mutex_lock (&self->mutex);
+  self->stopping = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->mutex);
+
   g_main_context_invoke (self->context, quit_cb, self->loop);
   g_thread_join (self->thread);
+  for (guint i = 0; i < self->writers->len; i++)
+    g_thread_join (g_ptr_array_index (self->writers, i));
+  g_ptr_array_unref (self->writers);
 
   g_queue_clear_full (&self->answers, (GDestroyNotify) mock_answer_free);
   mock_answer_free (self->fallback);
@@ -465,6 +579,40 @@ mock_server_add_answer (MockServer         *self,
       g_ptr_array_add (answer->headers, g_strdup (headers[i]));
       g_ptr_array_add (answer->headers, g_strdup (headers[i + 1]));
     }
+
+  g_mutex_lock (&self->mutex);
+  if (as_default)
+    {
+      mock_answer_free (self->fallback);
+      self->fallback = answer;
+    }
+  else
+    g_queue_push_tail (&self->answers, answer);
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+mock_server_queue_stream (MockServer       *self,
+                          const char       *body,
+                          const MockStream *options)
+{
+  mock_server_add_stream (self, FALSE, body, options);
+}
+
+void
+mock_server_add_stream (MockServer       *self,
+                        gboolean          as_default,
+                        const char       *body,
+                        const MockStream *options)
+{
+  MockAnswer *answer = g_new0 (MockAnswer, 1);
+  MockStream defaults = { 1, 4096, 1, 0, -1, FALSE, FALSE };
+
+  answer->action = MOCK_STREAM;
+  answer->status = 200;
+  answer->body = g_strdup (body);
+  answer->stream = options ? *options : defaults;
+  answer->headers = g_ptr_array_new_with_free_func (g_free);
 
   g_mutex_lock (&self->mutex);
   if (as_default)

@@ -18,7 +18,23 @@ typedef enum {
   MOCK_HANG,      /* never answer */
   MOCK_DROP,      /* close the connection without an answer */
   MOCK_TRUNCATE,  /* announce a longer body than is sent, then close */
+  MOCK_STREAM,    /* an event stream, written raw in pieces (see MockStream) */
 } MockAction;
+
+/* How a streamed answer is written: the body in pieces of chunk_min to
+ * chunk_max bytes (split at random from seed), delay_ms apart; cut (the
+ * connection closed) after cut_at bytes when cut_at >= 0; held open after the
+ * last byte when hang; with every LF turned into CRLF when crlf. */
+typedef struct
+{
+  guint chunk_min;
+  guint chunk_max;
+  guint32 seed;
+  guint delay_ms;
+  gssize cut_at;
+  gboolean hang;
+  gboolean crlf;
+} MockStream;
 
 typedef struct _MockServer MockServer;
 
@@ -57,10 +73,22 @@ void         mock_server_add_answer       (MockServer         *self,
                                            const char         *body,
                                            guint               delay_ms,
                                            const char * const *headers);
+void         mock_server_queue_stream     (MockServer         *self,
+                                           const char         *body,
+                                           const MockStream   *options);
+void         mock_server_add_stream       (MockServer         *self,
+                                           gboolean            as_default,
+                                           const char         *body,
+                                           const MockStream   *options);
 guint        mock_server_get_n_requests   (MockServer  *self);
 MockRequest *mock_server_get_request      (MockServer  *self,
                                            guint        index);
 guint        mock_server_get_max_in_flight (MockServer *self);
+
+/* Drops the last reference to @object and waits (5 s at most) for it to be
+ * finalized: a cancelled call lets go of its client when libsoup's pending
+ * operation returns, an iteration or two later. */
+void         mock_assert_finalized        (gpointer     object);
 
 /* A minimal successful chat completion with the given content. */
 char        *mock_chat_completion         (const char  *content);

@@ -6,11 +6,13 @@
  * standard output and serves until standard input closes. The script:
  *
  *   { "default": ANSWER, "answers": [ANSWER, …] }
- *   ANSWER: { "action": "respond"|"hang"|"drop"|"truncate", "status": 200,
+ *   ANSWER: { "action": "respond"|"hang"|"drop"|"truncate"|"stream", "status": 200,
  *             "content": "text of a chat completion" | "body": "…" | "body_file": "name",
  *             "delay_ms": 0, "headers": { "name": "value" } }
  *
- * body_file is read from $OAI_TEST_FIXTURES, or beside the script.
+ * A "stream" answer writes its body as an event stream, with the MockStream
+ * options "chunk_min", "chunk_max", "seed", "chunk_delay_ms", "cut_at", "hang"
+ * and "crlf". body_file is read from $OAI_TEST_FIXTURES, or beside the script.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -41,6 +43,8 @@ add_answer (MockServer  *server,
     action = MOCK_DROP;
   else if (g_str_equal (action_name, "truncate"))
     action = MOCK_TRUNCATE;
+  else if (g_str_equal (action_name, "stream"))
+    action = MOCK_STREAM;
   else if (!g_str_equal (action_name, "respond"))
     g_error ("unknown action “%s”", action_name);
 
@@ -71,6 +75,21 @@ add_answer (MockServer  *server,
         }
     }
   g_ptr_array_add (headers, NULL);
+
+  if (action == MOCK_STREAM)
+    {
+      MockStream stream = {
+        .chunk_min = json_object_get_int_member_with_default (object, "chunk_min", 1),
+        .chunk_max = json_object_get_int_member_with_default (object, "chunk_max", 4096),
+        .seed = json_object_get_int_member_with_default (object, "seed", 1),
+        .delay_ms = json_object_get_int_member_with_default (object, "chunk_delay_ms", 0),
+        .cut_at = json_object_get_int_member_with_default (object, "cut_at", -1),
+        .hang = json_object_get_boolean_member_with_default (object, "hang", FALSE),
+        .crlf = json_object_get_boolean_member_with_default (object, "crlf", FALSE),
+      };
+      mock_server_add_stream (server, as_default, body, &stream);
+      return;
+    }
 
   mock_server_add_answer (server, as_default, action, status, body, delay_ms,
                           (const char * const *) headers->pdata);

@@ -82,7 +82,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_assert_finalize_object (g_steal_pointer (&f->client));
+  mock_assert_finalized (g_steal_pointer (&f->client));
   g_clear_pointer (&f->server, mock_server_free);
   g_ptr_array_unref (f->records);
   g_array_unref (f->retry_attempts);
