@@ -7,6 +7,7 @@ import Oai from 'gi://Oai?version=1';
 import System from 'system';
 
 Gio._promisify(Oai.Client.prototype, 'chat_async', 'chat_finish');
+Gio._promisify(Oai.ChatStream.prototype, 'run_async', 'run_finish');
 
 let testNumber = 0;
 const tests = [];
@@ -97,6 +98,25 @@ test('errors carry taxonomy codes and retries are signalled', async () => {
         assertEqual(retries.length, 1, 'one retry');
         assertEqual(retries[0][0], 2, 'retry attempt');
         assertEqual(retries[0][1], Oai.Error.SERVER, 'retry error');
+    } finally {
+        server.stop();
+    }
+});
+
+test('streamed deltas', async () => {
+    const body = ['Hel', 'lo', ' from', ' GJS'].map(t =>
+        `data: {"choices":[{"index":0,"delta":{"content":"${t}"}}]}\n\n`).join('') +
+        'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n';
+    const server = startServer({default: {action: 'stream', body, chunk_min: 1, chunk_max: 7}});
+    try {
+        const stream = clientFor(server).stream_chat(helloRequest());
+        const deltas = [];
+        stream.connect('content-delta', (_s, text) => deltas.push(text));
+        const response = await stream.run_async(null);
+        assertEqual(deltas.join('|'), 'Hel|lo| from| GJS', 'deltas');
+        assertEqual(response.get_content(), 'Hello from GJS', 'content');
+        assertEqual(stream.get_message().content, 'Hello from GJS', 'message');
+        assertEqual(response.get_finish_reason(), 'stop', 'finish reason');
     } finally {
         server.stop();
     }
