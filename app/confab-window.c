@@ -65,6 +65,17 @@ update_busy (ConfabWindow *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
+static void
+refusal_changed_cb (OaiMessage *message,
+                    GParamSpec *pspec,
+                    GtkLabel   *label)
+{
+  if (oai_message_get_refusal (message) == NULL)
+    return;
+  gtk_label_set_label (label, oai_message_get_refusal (message));
+  gtk_widget_add_css_class (GTK_WIDGET (label), "warning");
+}
+
 static GtkWidget *
 create_message_row (gpointer item,
                     gpointer user_data)
@@ -80,14 +91,11 @@ create_message_row (gpointer item,
   gtk_widget_add_css_class (author, "dim-label");
   gtk_label_set_xalign (GTK_LABEL (author), 0);
 
-  /* A refusal is an answer: shown as such, in its own style. */
-  if (oai_message_get_refusal (message) != NULL)
-    {
-      gtk_label_set_label (GTK_LABEL (text), oai_message_get_refusal (message));
-      gtk_widget_add_css_class (text, "warning");
-    }
-  else
-    g_object_bind_property (message, "content", text, "label", G_BINDING_SYNC_CREATE);
+  /* The label follows the message as a stream grows it; a refusal is an
+   * answer too, shown in its own style. */
+  g_object_bind_property (message, "content", text, "label", G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (message, "notify::refusal", G_CALLBACK (refusal_changed_cb), text, 0);
+  refusal_changed_cb (message, NULL, GTK_LABEL (text));
 
   gtk_label_set_wrap (GTK_LABEL (text), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
@@ -120,28 +128,40 @@ show_error (ConfabWindow *self,
 }
 
 static void
-chat_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+stream_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
   g_autoptr(ConfabWindow) self = user_data;
+  OaiChatStream *stream = OAI_CHAT_STREAM (object);
+  OaiMessage *message = oai_chat_stream_get_message (stream);
   g_autoptr(GError) error = NULL;
-  g_autoptr(OaiChatResponse) response = oai_client_chat_finish (OAI_CLIENT (object), result, &error);
+  g_autoptr(OaiChatResponse) response = oai_chat_stream_run_finish (stream, result, &error);
+  gboolean empty = oai_message_get_content (message) == NULL &&
+                   oai_message_get_refusal (message) == NULL;
 
   g_clear_object (&self->cancellable);
   update_busy (self);
 
-  if (response == NULL)
+  if (response != NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        set_status (self, _("Stopped"));
-      else
-        show_error (self, error);
+      set_status (self, NULL);
       return;
     }
 
-  g_list_store_append (self->messages, oai_chat_response_get_message (response));
-  set_status (self, NULL);
+  /* What arrived before a stop or a cut stays; an empty answer goes. */
+  if (empty)
+    {
+      guint position;
+
+      if (g_list_store_find (self->messages, message, &position))
+        g_list_store_remove (self->messages, position);
+    }
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    set_status (self, _("Stopped"));
+  else
+    show_error (self, error);
 }
 
 static void
@@ -168,6 +188,7 @@ send_action (GtkWidget  *widget,
   ConfabWindow *self = CONFAB_WINDOW (widget);
   g_autoptr(OaiChatRequest) request = NULL;
   g_autoptr(OaiMessage) message = NULL;
+  g_autoptr(OaiChatStream) stream = NULL;
   g_autofree char *text = NULL;
   const char *env_model = g_getenv ("CONFAB_MODEL");
   g_autofree char *model = NULL;
@@ -197,11 +218,14 @@ send_action (GtkWidget  *widget,
       oai_chat_request_append_message (request, m);
     }
 
+  /* The answer's row is there from the start and grows with the stream. */
+  stream = oai_client_stream_chat (self->client, request);
+  g_list_store_append (self->messages, oai_chat_stream_get_message (stream));
+
   self->cancellable = g_cancellable_new ();
   update_busy (self);
   set_status (self, _("Waiting for the answer…"));
-  oai_client_chat_async (self->client, request, self->cancellable, chat_done_cb,
-                         g_object_ref (self));
+  oai_chat_stream_run_async (stream, self->cancellable, stream_done_cb, g_object_ref (self));
 }
 
 static void

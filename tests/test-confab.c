@@ -58,6 +58,27 @@ type_and_send (Fixture    *f,
   g_signal_emit_by_name (entry, "activate");
 }
 
+/* A streamed answer in three deltas. */
+static void
+queue_streamed_answer (Fixture    *f,
+                       const char *a,
+                       const char *b,
+                       const char *c,
+                       guint       delay_ms)
+{
+  g_autofree char *body = g_strdup_printf (
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"%s\"}}]}\n\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%s\"}}]}\n\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%s\"},\"finish_reason\":\"stop\"}]}\n\n"
+    "data: [DONE]\n\n", a, b, c);
+  MockStream options = { 1 << 20, 1 << 20, 1, delay_ms, -1, FALSE, FALSE };
+
+  /* One event per write when paced. */
+  if (delay_ms > 0)
+    options.chunk_min = options.chunk_max = strstr (body, "\n\n") - body + 2;
+  mock_server_queue_stream (f->server, body, &options);
+}
+
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -84,19 +105,26 @@ static void
 test_send_and_answer (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autofree char *body = mock_chat_completion ("Hello from the mock server, shown in Confab");
   g_autoptr(OaiMessage) answer = NULL;
   GListModel *messages = confab_window_get_messages (f->window);
   GtkWidget *list;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
 
-  mock_server_queue (f->server, 200, body, 300, NULL);
+  queue_streamed_answer (f, "Hello from the mock server, ", "shown in ", "Confab", 300);
   type_and_send (f, "Hello, Confab");
 
+  g_assert_true (confab_window_get_busy (f->window));
+  /* The answer's row is there at once, and grows while the stream runs. */
+  g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 2);
+  answer = g_list_model_get_item (messages, 1);
+  while (g_strcmp0 (oai_message_get_content (answer), "Hello from the mock server, ") != 0 &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (oai_message_get_content (answer), ==, "Hello from the mock server, ");
   g_assert_true (confab_window_get_busy (f->window));
   wait_until_idle (f);
 
   g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 2);
-  answer = g_list_model_get_item (messages, 1);
   g_assert_cmpint (oai_message_get_role (answer), ==, OAI_ROLE_ASSISTANT);
   g_assert_cmpstr (oai_message_get_content (answer), ==, "Hello from the mock server, shown in Confab");
 
@@ -132,6 +160,7 @@ test_retry_is_shown (Fixture       *f,
 {
   g_object_set (f->client, "retry-base-delay", 1.0, "retry-max-delay", 1.0, NULL);
   mock_server_queue (f->server, 503, "{}", 0, NULL);
+  queue_streamed_answer (f, "Better ", "late than ", "never", 0);
   type_and_send (f, "Hello?");
 
   while (confab_window_get_status (f->window) == NULL ||
@@ -157,6 +186,7 @@ test_stop (Fixture       *f,
   g_assert_cmpstr (confab_window_get_status (f->window), ==, "Stopped");
 
   /* The window works again after a stop. */
+  queue_streamed_answer (f, "Once ", "upon a ", "time", 0);
   type_and_send (f, "Short one then");
   wait_until_idle (f);
   g_assert_cmpuint (g_list_model_get_n_items (confab_window_get_messages (f->window)), ==, 3);
