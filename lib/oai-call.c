@@ -357,6 +357,19 @@ body_complete (OaiCall *call,
       return;
     }
 
+  if (call->stream != NULL)
+    {
+      g_autoptr(OaiChatResponse) whole = response;
+
+      response = oai_chat_stream_replay (call->stream, whole);
+      if (response == NULL)
+        {
+          finish (call, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                   "The call was cancelled"));
+          return;
+        }
+    }
+
   finish (call, response, NULL);
 }
 
@@ -601,8 +614,10 @@ on_sent (GObject      *object,
   call->body_stream = g_steal_pointer (&stream);
   call->last_activity = g_get_monotonic_time ();
 
-  /* An error answer is read whole and classified, stream or not. */
-  if (call->stream != NULL && SOUP_STATUS_IS_SUCCESSFUL (call->status))
+  /* An error answer is read whole and classified, stream or not; so is the
+   * whole JSON answer of a server that ignores `stream: true`. */
+  if (call->stream != NULL && SOUP_STATUS_IS_SUCCESSFUL (call->status) &&
+      g_strcmp0 (soup_message_headers_get_content_type (headers, NULL), "application/json") != 0)
     {
       call->reading_stream = TRUE;
       g_clear_pointer (&call->buffer, g_byte_array_unref);

@@ -23,5 +23,7 @@ gboolean         oai_chat_stream_end            (OaiChatStream  *self,
 gboolean         oai_chat_stream_get_emitted    (OaiChatStream  *self);
 gboolean         oai_chat_stream_get_stopped    (OaiChatStream  *self);
 OaiChatResponse *oai_chat_stream_build_response (OaiChatStream  *self);
+OaiChatResponse *oai_chat_stream_replay         (OaiChatStream   *self,
+                                                 OaiChatResponse *response);
 
 G_END_DECLS

@@ -689,6 +689,74 @@ oai_chat_stream_build_response (OaiChatStream *self)
                                            self->finish_reason, self->message, self->usage);
 }
 
+/*
+ * oai_chat_stream_replay:
+ * @response: a whole answer, from a server that ignored `stream: true`
+ *
+ * Emits the answer as one delta of each kind, so that callers of a stream
+ * need no second code path for such servers.
+ *
+ * Returns: (transfer full) (nullable): the stream's answer, or %NULL if the
+ *   caller cancelled meanwhile
+ */
+OaiChatResponse *
+oai_chat_stream_replay (OaiChatStream   *self,
+                        OaiChatResponse *response)
+{
+  OaiMessage *message = oai_chat_response_get_message (response);
+  GListModel *calls = oai_message_get_tool_calls (message);
+  const char *content = oai_message_get_content (message);
+  const char *refusal = oai_message_get_refusal (message);
+  OaiUsage *usage = oai_chat_response_get_usage (response);
+
+  self->id = g_strdup (oai_chat_response_get_id (response));
+  self->model = g_strdup (oai_chat_response_get_model (response));
+  self->created = oai_chat_response_get_created (response);
+
+  if (content != NULL && *content != '\0' && may_emit (self))
+    {
+      oai_message_append_content (self->message, content, strlen (content));
+      self->emitted = TRUE;
+      g_signal_emit (self, signals[CONTENT_DELTA], 0, content);
+    }
+  if (refusal != NULL && *refusal != '\0' && may_emit (self))
+    {
+      oai_message_set_refusal (self->message, refusal);
+      self->emitted = TRUE;
+      g_signal_emit (self, signals[REFUSAL_DELTA], 0, refusal);
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (calls) && may_emit (self); i++)
+    {
+      g_autoptr(OaiToolCall) call = g_list_model_get_item (calls, i);
+      g_autoptr(OaiToolCall) copy = oai_tool_call_new (oai_tool_call_get_id (call),
+                                                       oai_tool_call_get_name (call),
+                                                       oai_tool_call_get_arguments (call));
+
+      oai_message_add_tool_call (self->message, copy);
+      self->emitted = TRUE;
+      g_signal_emit (self, signals[TOOL_CALL_DELTA], 0, i, oai_tool_call_get_id (copy),
+                     oai_tool_call_get_name (copy),
+                     oai_tool_call_get_arguments (copy) ? oai_tool_call_get_arguments (copy) : "");
+    }
+
+  if (oai_chat_response_get_finish_reason (response) != NULL)
+    {
+      self->finish_reason = g_strdup (oai_chat_response_get_finish_reason (response));
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FINISH_REASON]);
+    }
+  if (usage != NULL && may_emit (self))
+    {
+      g_set_object (&self->usage, usage);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USAGE]);
+      g_signal_emit (self, signals[USAGE], 0, usage);
+    }
+
+  if (self->stopped)
+    return NULL;
+
+  return oai_chat_stream_build_response (self);
+}
+
 /**
  * oai_chat_stream_run_async:
  * @self: a stream that has not run yet

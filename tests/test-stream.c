@@ -621,6 +621,28 @@ test_silence_times_out (Fixture       *f,
 }
 
 static void
+test_server_ignores_stream (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *body = mock_chat_completion ("A whole answer at once");
+  g_autoptr(OaiChatStream) stream = NULL;
+  Run run;
+
+  /* Some compatible servers answer plain JSON to stream: true. */
+  mock_server_queue (f->server, 200, body, 0, "Content-Type", "application/json", NULL);
+  run_init (&run);
+  stream = run_stream (f, &run);
+  g_assert_no_error (run.error);
+  g_assert_cmpstr (run.content->str, ==, "A whole answer at once");
+  g_assert_cmpuint (run.deltas, ==, 1);
+  g_assert_cmpuint (run.usage_signals, ==, 1);
+  g_assert_cmpstr (oai_chat_response_get_content (run.response), ==, "A whole answer at once");
+  g_assert_true (oai_chat_response_get_message (run.response) == oai_chat_stream_get_message (stream));
+  g_assert_cmpuint (oai_usage_get_total_tokens (oai_chat_response_get_usage (run.response)), ==, 21);
+  run_clear (&run);
+}
+
+static void
 store_result_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -673,6 +695,7 @@ main (int argc, char *argv[])
   ADD ("pacing", test_pacing);
   ADD ("silence-times-out", test_silence_times_out);
   ADD ("run-once", test_run_once);
+  ADD ("server-ignores-stream", test_server_ignores_stream);
 
 #undef ADD
 
