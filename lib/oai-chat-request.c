@@ -212,6 +212,48 @@ oai_chat_request_new (const char *model)
 }
 
 /**
+ * oai_chat_request_copy:
+ * @self: a request
+ *
+ * Copies the request: its options, tools and extra fields, and a new list of
+ * the same messages (the message objects are shared, not copied).
+ *
+ * Returns: (transfer full): a new request
+ */
+OaiChatRequest *
+oai_chat_request_copy (OaiChatRequest *self)
+{
+  OaiChatRequest *copy;
+  g_autoptr(GList) extra_names = NULL;
+  guint n;
+
+  g_return_val_if_fail (OAI_IS_CHAT_REQUEST (self), NULL);
+
+  copy = oai_chat_request_new (self->model);
+  copy->max_tokens = self->max_tokens;
+  copy->temperature = self->temperature;
+  copy->include_usage = self->include_usage;
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(OaiMessage) message = g_list_model_get_item (G_LIST_MODEL (self->messages), i);
+      g_list_store_append (copy->messages, message);
+    }
+  for (guint i = 0; i < self->tools->len; i++)
+    g_ptr_array_add (copy->tools, json_node_copy (g_ptr_array_index (self->tools, i)));
+  if (self->response_format != NULL)
+    copy->response_format = json_node_copy (self->response_format);
+
+  extra_names = json_object_get_members (self->extra);
+  for (const GList *l = extra_names; l != NULL; l = l->next)
+    json_object_set_member (copy->extra, l->data,
+                            json_node_copy (json_object_get_member (self->extra, l->data)));
+
+  return copy;
+}
+
+/**
  * oai_chat_request_get_model:
  * @self: a request
  *

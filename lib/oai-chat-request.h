@@ -24,6 +24,8 @@ G_DECLARE_FINAL_TYPE (OaiChatRequest, oai_chat_request, OAI, CHAT_REQUEST, GObje
 OAI_AVAILABLE_IN_ALL
 OaiChatRequest *oai_chat_request_new                 (const char      *model) G_GNUC_WARN_UNUSED_RESULT;
 OAI_AVAILABLE_IN_ALL
+OaiChatRequest *oai_chat_request_copy                (OaiChatRequest  *self) G_GNUC_WARN_UNUSED_RESULT;
+OAI_AVAILABLE_IN_ALL
 const char     *oai_chat_request_get_model           (OaiChatRequest  *self);
 OAI_AVAILABLE_IN_ALL
 void            oai_chat_request_set_model           (OaiChatRequest  *self,

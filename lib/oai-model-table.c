@@ -1,0 +1,107 @@
+/* oai-model-table.c: what the library knows of each model
+ *
+ * The table is data/models.json, compiled into the library.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "oai-model-table-private.h"
+#include "oai-resources.h"
+
+static GPtrArray *
+load_table (void)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GList) names = NULL;
+  GPtrArray *table = g_ptr_array_new ();
+  JsonObject *models;
+
+  /* Looked up in our own resource, not the global list: the reference also
+   * keeps the resource in programs that link the library statically. */
+  bytes = g_resource_lookup_data (oai_get_resource (), "/io/github/openaiglib/Oai/models.json",
+                                  0, &error);
+  if (bytes == NULL ||
+      !json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error))
+    g_error ("The model table compiled into openai-glib is unreadable: %s", error->message);
+
+  models = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "models");
+  names = json_object_get_members (models);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonObject *entry = json_object_get_object_member (models, l->data);
+      OaiModelInfo *info = g_new0 (OaiModelInfo, 1);
+      JsonNode *node;
+
+      info->family = g_intern_string (l->data);
+      info->context_window = json_object_get_int_member (entry, "context_window");
+      info->max_output = json_object_get_int_member (entry, "max_output");
+#define PRICE(field, name) \
+      node = json_object_get_member (entry, name); \
+      info->field = node && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_double (node) : NAN
+      PRICE (input_price, "input");
+      PRICE (cached_input_price, "cached_input");
+      PRICE (output_price, "output");
+#undef PRICE
+      g_ptr_array_add (table, info);
+    }
+
+  return table;
+}
+
+/*
+ * oai_model_table_lookup:
+ * @model: a model name, e.g. "gpt-4o-2024-08-06"
+ *
+ * A dated snapshot is its family: the longest family name that @model starts
+ * with, followed by '-' or nothing ("gpt-4o-mini-2024-07-18" is gpt-4o-mini,
+ * not gpt-4o). An unknown model is never taken for another.
+ *
+ * Returns: %TRUE if the model is in the table
+ */
+gboolean
+oai_model_table_lookup (const char   *model,
+                        OaiModelInfo *info)
+{
+  static gsize loaded;
+  static GPtrArray *table;
+  const OaiModelInfo *best = NULL;
+  gsize best_len = 0;
+
+  if (model == NULL)
+    return FALSE;
+
+  if (g_once_init_enter (&loaded))
+    {
+      table = load_table ();
+      g_once_init_leave (&loaded, 1);
+    }
+
+  for (guint i = 0; i < table->len; i++)
+    {
+      const OaiModelInfo *entry = g_ptr_array_index (table, i);
+      gsize len = strlen (entry->family);
+
+      if (len > best_len && strncmp (model, entry->family, len) == 0 &&
+          (model[len] == '\0' || model[len] == '-'))
+        {
+          best = entry;
+          best_len = len;
+        }
+    }
+
+  if (best == NULL)
+    return FALSE;
+
+  *info = *best;
+  return TRUE;
+}
