@@ -9,6 +9,7 @@
 #include <openai-glib.h>
 
 #include "oai-chat-response-private.h"
+#include "oai-model-table-private.h"
 
 static JsonObject *
 parse_object (const char *json)
@@ -328,6 +329,72 @@ test_message_notify (void)
   g_assert_finalize_object (g_steal_pointer (&message));
 }
 
+static void
+test_model_table (void)
+{
+  static const struct { const char *model; const char *family; guint window; } table[] = {
+    { "gpt-4o", "gpt-4o", 128000 },
+    { "gpt-4o-2024-08-06", "gpt-4o", 128000 },
+    { "gpt-4o-mini-2024-07-18", "gpt-4o-mini", 128000 },
+    { "gpt-4.1-nano-2025-04-14", "gpt-4.1-nano", 1047576 },
+    { "gpt-4-0613", "gpt-4", 8192 },
+    { "gpt-4-turbo-2024-04-09", "gpt-4-turbo", 128000 },
+    { "o3-mini-2025-01-31", "o3-mini", 200000 },
+    { "gpt-5", "gpt-5", 400000 },
+  };
+  static const char *unknown[] = { "gpt-4o1", "llama3.1:8b", "o5", "", "gpt" };
+  OaiModelInfo info;
+
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    {
+      g_assert_true (oai_model_table_lookup (table[i].model, &info));
+      g_assert_cmpstr (info.family, ==, table[i].family);
+      g_assert_cmpuint (info.context_window, ==, table[i].window);
+      g_assert_cmpuint (info.max_output, >, 0);
+    }
+  g_assert_true (oai_model_table_lookup ("gpt-4o-mini", &info));
+  g_assert_cmpfloat (info.input_price, ==, 0.15);
+  g_assert_cmpfloat (info.cached_input_price, ==, 0.075);
+  g_assert_cmpfloat (info.output_price, ==, 0.60);
+
+  /* An unknown model is never taken for another. */
+  for (guint i = 0; i < G_N_ELEMENTS (unknown); i++)
+    g_assert_false (oai_model_table_lookup (unknown[i], &info));
+  g_assert_false (oai_model_table_lookup (NULL, &info));
+}
+
+static void
+test_request_copy (void)
+{
+  g_autoptr(OaiChatRequest) request = oai_chat_request_new ("gpt-4o");
+  g_autoptr(OaiChatRequest) copy = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autoptr(GError) error = NULL;
+
+  oai_chat_request_add_message (request, OAI_ROLE_SYSTEM, "Be brief.");
+  oai_chat_request_add_message (request, OAI_ROLE_USER, "Hi");
+  oai_chat_request_set_max_tokens (request, 100);
+  oai_chat_request_set_temperature (request, 0.5);
+  g_assert_true (oai_chat_request_add_tool (request, "f", "does f", "{\"type\":\"object\"}", &error));
+  g_assert_true (oai_chat_request_set_response_format (request, NULL, NULL, FALSE, &error));
+  g_assert_true (oai_chat_request_set_extra (request, "seed", "3", &error));
+
+  copy = oai_chat_request_copy (request);
+  a = oai_chat_request_to_json (request, TRUE, NULL);
+  b = oai_chat_request_to_json (copy, TRUE, NULL);
+  g_assert_cmpstr (a, ==, b);
+
+  /* The lists are apart, the messages shared. */
+  oai_chat_request_add_message (copy, OAI_ROLE_USER, "More");
+  g_assert_cmpuint (g_list_model_get_n_items (oai_chat_request_get_messages (request)), ==, 2);
+  {
+    g_autoptr(OaiMessage) m1 = g_list_model_get_item (oai_chat_request_get_messages (request), 1);
+    g_autoptr(OaiMessage) m2 = g_list_model_get_item (oai_chat_request_get_messages (copy), 1);
+    g_assert_true (m1 == m2);
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -341,6 +408,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/oai/types/response-malformed", test_response_malformed);
   g_test_add_func ("/oai/types/usage-construct", test_usage_construct);
   g_test_add_func ("/oai/types/message-notify", test_message_notify);
+  g_test_add_func ("/oai/types/model-table", test_model_table);
+  g_test_add_func ("/oai/types/request-copy", test_request_copy);
 
   return g_test_run ();
 }
