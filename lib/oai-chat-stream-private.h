@@ -23,6 +23,8 @@ gboolean         oai_chat_stream_end            (OaiChatStream  *self,
 gboolean         oai_chat_stream_get_emitted    (OaiChatStream  *self);
 gboolean         oai_chat_stream_get_stopped    (OaiChatStream  *self);
 OaiChatResponse *oai_chat_stream_build_response (OaiChatStream  *self);
+void             oai_chat_stream_set_estimated_usage (OaiChatStream *self,
+                                                      OaiUsage      *usage);
 OaiChatResponse *oai_chat_stream_replay         (OaiChatStream   *self,
                                                  OaiChatResponse *response);
 

@@ -12,6 +12,7 @@
 #include "oai-call-private.h"
 #include "oai-chat-response-private.h"
 #include "oai-chat-stream-private.h"
+#include "oai-chunk-scanner-private.h"
 #include "oai-error-private.h"
 #include "oai-json-private.h"
 #include "oai-message-private.h"
@@ -65,6 +66,7 @@ struct _OaiChatStream
   GString *refusal;
   GPtrArray *tool_calls;        /* OaiToolCall by index, holes NULL */
   GPtrArray *tool_arguments;    /* GString by index */
+  OaiStreamChunk scanned;       /* the common chunk, read without json-glib */
 
   guint started : 1;
   guint done : 1;               /* [DONE] arrived */
@@ -142,6 +144,7 @@ oai_chat_stream_finalize (GObject *object)
   string_free (g_steal_pointer (&self->refusal));
   g_clear_pointer (&self->tool_calls, g_ptr_array_unref);
   g_clear_pointer (&self->tool_arguments, g_ptr_array_unref);
+  oai_stream_chunk_clear (&self->scanned);
 
   G_OBJECT_CLASS (oai_chat_stream_parent_class)->finalize (object);
 }
@@ -315,6 +318,7 @@ oai_chat_stream_init (OaiChatStream *self)
   self->message = oai_message_new (OAI_ROLE_ASSISTANT, NULL);
   self->tool_calls = g_ptr_array_new_with_free_func (object_unref_nullable);
   self->tool_arguments = g_ptr_array_new_with_free_func (string_free);
+  oai_stream_chunk_init (&self->scanned);
 }
 
 OaiChatStream *
@@ -585,6 +589,34 @@ handle_chunk (OaiChatStream  *self,
   return TRUE;
 }
 
+/* The same effects as handle_chunk () for the one shape the scanner reads. */
+static void
+apply_scanned (OaiChatStream *self)
+{
+  OaiStreamChunk *chunk = &self->scanned;
+
+  if (self->id == NULL && chunk->has_id && chunk->id->len > 0)
+    self->id = g_strndup (chunk->id->str, chunk->id->len);
+  if (self->model == NULL && chunk->has_model && chunk->model->len > 0)
+    self->model = g_strndup (chunk->model->str, chunk->model->len);
+  if (self->created == 0)
+    self->created = chunk->created;
+
+  if (chunk->has_content && chunk->content->len > 0 && may_emit (self))
+    {
+      oai_message_append_content (self->message, chunk->content->str, chunk->content->len);
+      self->emitted = TRUE;
+      g_signal_emit (self, signals[CONTENT_DELTA], 0, chunk->content->str);
+    }
+
+  if (chunk->has_finish_reason && g_strcmp0 (chunk->finish_reason->str, self->finish_reason) != 0)
+    {
+      g_free (self->finish_reason);
+      self->finish_reason = g_strndup (chunk->finish_reason->str, chunk->finish_reason->len);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FINISH_REASON]);
+    }
+}
+
 static gboolean
 on_event (const char *event,
           const char *data,
@@ -603,7 +635,10 @@ on_event (const char *event,
       return TRUE;
     }
 
-  if (!handle_chunk (self, data, len, &self->error))
+  /* An "error" event is always read in full. */
+  if (strcmp (event, "message") == 0 && oai_stream_chunk_scan (&self->scanned, data, len))
+    apply_scanned (self);
+  else if (!handle_chunk (self, data, len, &self->error))
     return FALSE;
 
   return !self->stopped;
@@ -680,6 +715,20 @@ gboolean
 oai_chat_stream_get_stopped (OaiChatStream *self)
 {
   return self->stopped;
+}
+
+/* For a stream that ended without a usage chunk: counted locally, marked
+ * estimated, and announced like the server's. */
+void
+oai_chat_stream_set_estimated_usage (OaiChatStream *self,
+                                     OaiUsage      *usage)
+{
+  if (!may_emit (self))
+    return;
+
+  g_set_object (&self->usage, usage);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USAGE]);
+  g_signal_emit (self, signals[USAGE], 0, usage);
 }
 
 OaiChatResponse *

@@ -21,4 +21,5 @@
 # include "oai-request-record.h"
 # include "oai-cost-tracker.h"
 # include "oai-client.h"
+# include "oai-tokenizer.h"
 #undef OAI_INSIDE
