@@ -19,4 +19,11 @@ void oai_call_start (OaiClient           *client,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data);
 
+/* A call of the library's own (a summary) that must not manage its context. */
+void oai_call_start_plain (OaiClient           *client,
+                           OaiChatRequest      *request,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data);
+
 G_END_DECLS

@@ -17,9 +17,12 @@
 #include "oai-chat-response-private.h"
 #include "oai-chat-stream-private.h"
 #include "oai-client-private.h"
+#include "oai-context-private.h"
 #include "oai-enums.h"
 #include "oai-error-private.h"
 #include "oai-json-private.h"
+#include "oai-message-private.h"
+#include "oai-model-table-private.h"
 #include "oai-request-record-private.h"
 #include "oai-retry-private.h"
 
@@ -35,6 +38,11 @@ typedef struct
   GMainContext *context;
 
   char *model;
+  OaiChatRequest *sent;         /* the caller's request, or a trimmed copy of it */
+  OaiContextStrategy strategy;
+  guint n_dropped;
+  gboolean trimmed_before_sending;
+  gboolean trimmed_for_server;  /* once only: an unchanged request is never resent */
   GBytes *body;
   GUri *uri;
   char *api_key;
@@ -91,6 +99,7 @@ oai_call_free (OaiCall *call)
   g_clear_object (&call->msg);
   g_clear_pointer (&call->buffer, g_byte_array_unref);
   g_clear_pointer (&call->body, g_bytes_unref);
+  g_clear_object (&call->sent);
   g_clear_pointer (&call->uri, g_uri_unref);
   g_clear_pointer (&call->context, g_main_context_unref);
   g_clear_pointer (&call->model, g_free);
@@ -185,6 +194,7 @@ finish (OaiCall         *call,
   if (response != NULL)
     {
       oai_chat_response_set_call_info (response, call->request_id, call->attempts, latency);
+      oai_chat_response_set_dropped_messages (response, call->n_dropped);
       if (usage != NULL)
         oai_cost_tracker_add_usage (oai_client_get_cost_tracker (call->client),
                                     oai_chat_response_get_model (response), usage);
@@ -249,6 +259,240 @@ on_backoff_done (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Context management: a request too long for the model is trimmed by the
+ * client's strategy, before sending when the model's window is known, and once
+ * more when a server still says it is too long. */
+
+static OaiTokenizer *
+tokenizer_for (OaiCall *call)
+{
+  OaiTokenizer *tokenizer = oai_tokenizer_new_for_model (call->model, NULL);
+
+  /* A local server's model: o200k_base counts close enough to trim by. */
+  return tokenizer ? tokenizer : oai_tokenizer_new ("o200k_base", NULL);
+}
+
+/* What to leave for the answer when deciding what fits. */
+static gsize
+answer_reserve (OaiCall            *call,
+                const OaiModelInfo *info)
+{
+  int max_tokens = oai_chat_request_get_max_tokens (call->sent);
+
+  if (max_tokens >= 0)
+    return max_tokens;
+  return info ? MIN (info->max_output, 4096) : 1024;
+}
+
+static gboolean
+rebuild_body (OaiCall  *call,
+              GError  **error)
+{
+  char *json = oai_chat_request_to_json (call->sent, call->stream != NULL, error);
+
+  if (json == NULL)
+    return FALSE;
+  g_clear_pointer (&call->body, g_bytes_unref);
+  call->body = g_bytes_new_take (json, strlen (json));
+  return TRUE;
+}
+
+static void
+apply_trim (OaiCall        *call,
+            OaiChatRequest *trimmed,
+            guint           n_dropped,
+            gboolean        summarized)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_set_object (&call->sent, trimmed);
+  call->n_dropped += n_dropped;
+  if (!rebuild_body (call, &error))
+    {
+      finish (call, NULL, g_steal_pointer (&error));
+      return;
+    }
+
+  g_info ("chat %s: left %u message(s) out of the conversation%s", call->model, n_dropped,
+          summarized ? ", with a summary" : "");
+  oai_client_emit_context_trimmed (call->client, call->sent, n_dropped, summarized);
+  if (!call->finished)
+    send_attempt (call);
+}
+
+typedef struct
+{
+  OaiCall *call;
+  GTask *task;
+  OaiChatRequest *trimmed;
+  guint n_dropped;
+  guint insert_at;
+} Summary;
+
+static void
+summary_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Summary *summary = user_data;
+  OaiCall *call = summary->call;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OaiChatResponse) response = oai_client_chat_finish (OAI_CLIENT (object), result, &error);
+  const char *text = response ? oai_chat_response_get_content (response) : NULL;
+  gboolean summarized = FALSE;
+
+  if (!call->finished)
+    {
+      /* Without a summary the sliding window still gets the call through. */
+      if (text != NULL && *text != '\0')
+        {
+          g_autofree char *content = g_strconcat (OAI_SUMMARY_PREFIX, text, NULL);
+          g_autoptr(OaiMessage) message = oai_message_new (OAI_ROLE_SYSTEM, content);
+          GListStore *messages = G_LIST_STORE (oai_chat_request_get_messages (summary->trimmed));
+
+          g_list_store_insert (messages, MIN (summary->insert_at,
+                                              g_list_model_get_n_items (G_LIST_MODEL (messages))),
+                               message);
+          summarized = TRUE;
+        }
+      else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_info ("chat %s: could not summarize the dropped turns: %s", call->model, error->message);
+
+      apply_trim (call, summary->trimmed, summary->n_dropped, summarized);
+    }
+
+  g_object_unref (summary->trimmed);
+  g_object_unref (summary->task);
+  g_free (summary);
+}
+
+static void
+summarize (OaiCall        *call,
+           OaiTokenizer   *tokenizer,
+           gsize           budget,
+           OaiChatRequest *trimmed,
+           GListModel     *dropped,
+           guint           insert_at)
+{
+  g_autoptr(OaiChatRequest) request = oai_chat_request_new (call->model);
+  g_autoptr(GListStore) recent = g_list_store_new (OAI_TYPE_MESSAGE);
+  g_autofree char *transcript = NULL;
+  Summary *summary = g_new0 (Summary, 1);
+  gsize tokens = 0;
+  guint n = g_list_model_get_n_items (dropped);
+
+  /* What is dropped may be more than the model can read at once: the summary
+   * covers the newest of it that fits. */
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr(OaiMessage) message = g_list_model_get_item (dropped, i - 1);
+      const char *content = oai_message_get_content (message);
+
+      tokens += 4 + (content ? oai_tokenizer_count (tokenizer, content, -1) : 0);
+      if (tokens > budget && g_list_model_get_n_items (G_LIST_MODEL (recent)) > 0)
+        break;
+      g_list_store_insert (recent, 0, message);
+    }
+  transcript = oai_context_transcript (G_LIST_MODEL (recent));
+
+  oai_chat_request_add_message (request, OAI_ROLE_SYSTEM, OAI_SUMMARY_INSTRUCTIONS);
+  oai_chat_request_add_message (request, OAI_ROLE_USER, transcript);
+  oai_chat_request_set_max_tokens (request, OAI_SUMMARY_RESERVE);
+
+  summary->call = call;
+  summary->task = g_object_ref (call->task);
+  summary->trimmed = g_object_ref (trimmed);
+  summary->n_dropped = g_list_model_get_n_items (dropped);
+  summary->insert_at = insert_at;
+
+  /* A plain call: the summary is not itself trimmed or summarized. */
+  oai_call_start_plain (call->client, request, g_task_get_cancellable (call->task),
+                        summary_done_cb, summary);
+}
+
+/*
+ * trim_and_send:
+ * @budget: the tokens the request may take
+ * @server_error: (transfer full) (nullable): the server's context-length error,
+ *   which stands when trimming cannot change the request
+ */
+static void
+trim_and_send (OaiCall *call,
+               gsize    budget,
+               GError  *server_error)
+{
+  g_autoptr(OaiTokenizer) tokenizer = tokenizer_for (call);
+  g_autoptr(GListStore) dropped = NULL;
+  g_autoptr(OaiChatRequest) trimmed = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean summary = call->strategy == OAI_CONTEXT_STRATEGY_SUMMARIZE;
+  guint insert_at = 0;
+
+  if (summary)
+    budget = budget > OAI_SUMMARY_RESERVE * 2 ? budget - OAI_SUMMARY_RESERVE : budget / 2;
+
+  trimmed = oai_context_trim (call->sent, tokenizer, budget, &dropped, &insert_at, &error);
+  if (trimmed == NULL)
+    {
+      if (server_error != NULL)
+        finish (call, NULL, server_error);
+      else if (error != NULL)
+        finish (call, NULL, g_steal_pointer (&error));
+      else
+        send_attempt (call);
+      return;
+    }
+  g_clear_error (&server_error);
+
+  if (summary)
+    summarize (call, tokenizer, budget, trimmed, G_LIST_MODEL (dropped), insert_at);
+  else
+    apply_trim (call, trimmed, g_list_model_get_n_items (G_LIST_MODEL (dropped)), FALSE);
+}
+
+/* Before sending: trim what is sure not to fit a model of the table. */
+static void
+prepare_and_send (OaiCall *call)
+{
+  OaiModelInfo info;
+
+  if (call->strategy == OAI_CONTEXT_STRATEGY_NONE || !oai_model_table_lookup (call->model, &info))
+    {
+      send_attempt (call);
+      return;
+    }
+
+  call->trimmed_before_sending = TRUE;
+  trim_and_send (call, info.context_window - MIN (answer_reserve (call, &info),
+                                                  info.context_window / 2),
+                 NULL);
+}
+
+/* The server says the request is too long: trim to the limit it names, once. */
+static gboolean
+trim_for_server (OaiCall *call,
+                 GError  *error)
+{
+  OaiModelInfo info;
+  gboolean known = oai_model_table_lookup (call->model, &info);
+  gsize limit;
+
+  if (call->strategy == OAI_CONTEXT_STRATEGY_NONE || call->trimmed_for_server ||
+      !g_error_matches (error, OAI_ERROR, OAI_ERROR_CONTEXT_LENGTH_EXCEEDED))
+    return FALSE;
+
+  if (!oai_context_parse_limit (error->message, &limit))
+    {
+      if (!known)
+        return FALSE;
+      limit = info.context_window;
+    }
+
+  call->trimmed_for_server = TRUE;
+  trim_and_send (call, limit - MIN (answer_reserve (call, known ? &info : NULL), limit / 2), error);
+  return TRUE;
+}
+
 static const char *
 error_name (const GError *error)
 {
@@ -283,6 +527,9 @@ attempt_failed (OaiCall *call,
       g_error_free (error);
       return;
     }
+
+  if (trim_for_server (call, error))
+    return;
 
   if (call->status != 0)
     {
@@ -557,6 +804,40 @@ stream_read_more (OaiCall *call)
                              g_object_ref (call->task));
 }
 
+/* The server sent no usage chunk: count what was sent and what came back. */
+static void
+estimate_usage (OaiCall *call)
+{
+  g_autoptr(OaiTokenizer) tokenizer = tokenizer_for (call);
+  g_autoptr(OaiUsage) usage = NULL;
+  OaiMessage *message = oai_chat_stream_get_message (call->stream);
+  GListModel *calls = oai_message_get_tool_calls (message);
+  const char *content = oai_message_get_content (message);
+  const char *refusal = oai_message_get_refusal (message);
+  gsize completion = 0;
+
+  if (content != NULL)
+    completion += oai_tokenizer_count (tokenizer, content, -1);
+  if (refusal != NULL)
+    completion += oai_tokenizer_count (tokenizer, refusal, -1);
+  for (guint i = 0; i < g_list_model_get_n_items (calls); i++)
+    {
+      g_autoptr(OaiToolCall) tool_call = g_list_model_get_item (calls, i);
+
+      if (oai_tool_call_get_name (tool_call) != NULL)
+        completion += oai_tokenizer_count (tokenizer, oai_tool_call_get_name (tool_call), -1);
+      if (oai_tool_call_get_arguments (tool_call) != NULL)
+        completion += oai_tokenizer_count (tokenizer, oai_tool_call_get_arguments (tool_call), -1);
+    }
+
+  usage = g_object_new (OAI_TYPE_USAGE,
+                        "prompt-tokens", (guint) oai_tokenizer_count_request (tokenizer, call->sent),
+                        "completion-tokens", (guint) completion,
+                        "estimated", TRUE,
+                        NULL);
+  oai_chat_stream_set_estimated_usage (call->stream, usage);
+}
+
 static void
 stream_complete (OaiCall *call)
 {
@@ -571,6 +852,9 @@ stream_complete (OaiCall *call)
       stream_failed (call, g_steal_pointer (&error));
       return;
     }
+
+  if (oai_chat_stream_get_usage (call->stream) == NULL)
+    estimate_usage (call);
 
   if (oai_chat_stream_get_stopped (call->stream))
     {
@@ -757,15 +1041,16 @@ parse_endpoint (const char  *base_url,
   return g_steal_pointer (&uri);
 }
 
-void
-oai_call_start (OaiClient           *client,
-                gpointer             source_object,
-                OaiChatRequest      *request,
-                OaiChatStream       *stream,
-                GCancellable        *cancellable,
-                gpointer             source_tag,
-                GAsyncReadyCallback  callback,
-                gpointer             user_data)
+static void
+oai_call_start_full (OaiClient           *client,
+                     gpointer             source_object,
+                     OaiChatRequest      *request,
+                     OaiChatStream       *stream,
+                     gboolean             manage_context,
+                     GCancellable        *cancellable,
+                     gpointer             source_tag,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
 {
   OaiCall *call = g_new0 (OaiCall, 1);
   g_autoptr(GError) error = NULL;
@@ -783,6 +1068,10 @@ oai_call_start (OaiClient           *client,
 
   /* The call is a snapshot: changing the client or request later does not change it. */
   call->model = g_strdup (oai_chat_request_get_model (request));
+  /* A snapshot of the conversation: changing the request later changes nothing. */
+  call->sent = oai_chat_request_copy (request);
+  call->strategy = manage_context ? oai_client_get_context_strategy (client)
+                                  : OAI_CONTEXT_STRATEGY_NONE;
   call->api_key = g_strdup (oai_client_get_api_key (client));
   call->organization = g_strdup (oai_client_get_organization (client));
   call->project = g_strdup (oai_client_get_project (client));
@@ -821,5 +1110,30 @@ oai_call_start (OaiClient           *client,
 
   json_len = strlen (json);
   call->body = g_bytes_new_take (g_steal_pointer (&json), json_len);
-  send_attempt (call);
+  prepare_and_send (call);
+}
+
+void
+oai_call_start (OaiClient           *client,
+                gpointer             source_object,
+                OaiChatRequest      *request,
+                OaiChatStream       *stream,
+                GCancellable        *cancellable,
+                gpointer             source_tag,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  oai_call_start_full (client, source_object, request, stream, TRUE, cancellable,
+                       source_tag, callback, user_data);
+}
+
+void
+oai_call_start_plain (OaiClient           *client,
+                      OaiChatRequest      *request,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  oai_call_start_full (client, client, request, NULL, FALSE, cancellable,
+                       oai_client_chat_async, callback, user_data);
 }

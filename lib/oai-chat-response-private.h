@@ -23,6 +23,8 @@ void             oai_chat_response_set_call_info (OaiChatResponse  *self,
                                                   const char       *request_id,
                                                   guint             attempts,
                                                   double            latency);
+void             oai_chat_response_set_dropped_messages (OaiChatResponse *self,
+                                                        guint            n_dropped);
 void             oai_chat_response_set_cost      (OaiChatResponse  *self,
                                                   double            cost);
 

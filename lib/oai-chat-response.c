@@ -38,6 +38,7 @@ struct _OaiChatResponse
   guint attempts;
   double cost;
   double latency;
+  guint dropped_messages;
 };
 
 G_DEFINE_FINAL_TYPE (OaiChatResponse, oai_chat_response, G_TYPE_OBJECT)
@@ -167,6 +168,29 @@ oai_chat_response_set_call_info (OaiChatResponse *self,
   self->request_id = g_strdup (request_id);
   self->attempts = attempts;
   self->latency = latency;
+}
+
+void
+oai_chat_response_set_dropped_messages (OaiChatResponse *self,
+                                        guint            n_dropped)
+{
+  self->dropped_messages = n_dropped;
+}
+
+/**
+ * oai_chat_response_get_dropped_messages:
+ * @self: a response
+ *
+ * The client's [property@Oai.Client:context-strategy] may leave the oldest
+ * turns of a conversation too long for the model out of the request it sends.
+ *
+ * Returns: how many messages of the request were left out, 0 if none
+ */
+guint
+oai_chat_response_get_dropped_messages (OaiChatResponse *self)
+{
+  g_return_val_if_fail (OAI_IS_CHAT_RESPONSE (self), 0);
+  return self->dropped_messages;
 }
 
 void

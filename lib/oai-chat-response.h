@@ -47,6 +47,8 @@ guint       oai_chat_response_get_attempts      (OaiChatResponse *self);
 OAI_AVAILABLE_IN_ALL
 double      oai_chat_response_get_cost          (OaiChatResponse *self);
 OAI_AVAILABLE_IN_ALL
+guint       oai_chat_response_get_dropped_messages (OaiChatResponse *self);
+OAI_AVAILABLE_IN_ALL
 double      oai_chat_response_get_latency       (OaiChatResponse *self);
 
 G_END_DECLS

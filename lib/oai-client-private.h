@@ -21,6 +21,10 @@ void         oai_client_emit_retrying        (OaiClient        *self,
                                               guint             delay_ms);
 void         oai_client_emit_request_finished (OaiClient       *self,
                                               OaiRequestRecord *record);
+void         oai_client_emit_context_trimmed (OaiClient     *self,
+                                              OaiChatRequest   *sent,
+                                              guint             n_dropped,
+                                              gboolean          summarized);
 void         oai_client_emit_alert           (OaiClient        *self,
                                               OaiAlertKind      kind,
                                               const char       *message);

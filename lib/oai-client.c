@@ -47,6 +47,7 @@ struct _OaiClient
   guint max_retries;
   double retry_base_delay;
   double retry_max_delay;
+  OaiContextStrategy context_strategy;
   OaiCostTracker *cost_tracker;
 
   SoupSession *session;
@@ -67,6 +68,7 @@ enum {
   PROP_MAX_RETRIES,
   PROP_RETRY_BASE_DELAY,
   PROP_RETRY_MAX_DELAY,
+  PROP_CONTEXT_STRATEGY,
   PROP_COST_TRACKER,
   N_PROPS
 };
@@ -74,6 +76,7 @@ enum {
 enum {
   RETRYING,
   REQUEST_FINISHED,
+  CONTEXT_TRIMMED,
   ALERT,
   N_SIGNALS
 };
@@ -144,6 +147,9 @@ oai_client_get_property (GObject    *object,
     case PROP_RETRY_MAX_DELAY:
       g_value_set_double (value, self->retry_max_delay);
       break;
+    case PROP_CONTEXT_STRATEGY:
+      g_value_set_enum (value, self->context_strategy);
+      break;
     case PROP_COST_TRACKER:
       g_value_set_object (value, self->cost_tracker);
       break;
@@ -185,6 +191,9 @@ oai_client_set_property (GObject      *object,
       break;
     case PROP_RETRY_MAX_DELAY:
       oai_client_set_retry_max_delay (self, g_value_get_double (value));
+      break;
+    case PROP_CONTEXT_STRATEGY:
+      oai_client_set_context_strategy (self, g_value_get_enum (value));
       break;
     case PROP_COST_TRACKER:
       oai_client_set_cost_tracker (self, g_value_get_object (value));
@@ -273,6 +282,21 @@ oai_client_class_init (OaiClientClass *klass)
     g_param_spec_double ("retry-max-delay", NULL, NULL, 0.0, 3600.0, 8.0, flags);
 
   /**
+   * OaiClient:context-strategy:
+   *
+   * What to do with a conversation too long for the model. With a strategy
+   * other than none, the client trims a request that it can tell is too long
+   * for a model of its table before sending it, and when a server still
+   * answers %OAI_ERROR_CONTEXT_LENGTH_EXCEEDED, trims to the limit the server
+   * named and retries once; it never resends an unchanged request. The
+   * caller's request is never changed: the trimmed copy is what is sent, and
+   * [signal@Oai.Client::context-trimmed] says so.
+   */
+  properties[PROP_CONTEXT_STRATEGY] =
+    g_param_spec_enum ("context-strategy", NULL, NULL, OAI_TYPE_CONTEXT_STRATEGY,
+                       OAI_CONTEXT_STRATEGY_NONE, flags);
+
+  /**
    * OaiClient:cost-tracker:
    *
    * Where the usage of every answer is counted; never %NULL. Several clients
@@ -318,6 +342,26 @@ oai_client_class_init (OaiClientClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1,
                   OAI_TYPE_REQUEST_RECORD);
+
+  /**
+   * OaiClient::context-trimmed:
+   * @self: the client
+   * @sent: the request as it is sent, without the dropped turns
+   * @n_dropped: how many messages were left out
+   * @summarized: whether a summary of them took their place
+   *
+   * Emitted when a conversation was too long for the model and the client
+   * trimmed it by its [property@Oai.Client:context-strategy].
+   */
+  signals[CONTEXT_TRIMMED] =
+    g_signal_new ("context-trimmed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3,
+                  OAI_TYPE_CHAT_REQUEST,
+                  G_TYPE_UINT,
+                  G_TYPE_BOOLEAN);
 
   /**
    * OaiClient::alert:
@@ -664,6 +708,40 @@ oai_client_set_retry_max_delay (OaiClient *self,
 }
 
 /**
+ * oai_client_get_context_strategy:
+ * @self: a client
+ *
+ * Returns: what the client does with a conversation too long for the model
+ */
+OaiContextStrategy
+oai_client_get_context_strategy (OaiClient *self)
+{
+  g_return_val_if_fail (OAI_IS_CLIENT (self), OAI_CONTEXT_STRATEGY_NONE);
+  return self->context_strategy;
+}
+
+/**
+ * oai_client_set_context_strategy:
+ * @self: a client
+ * @strategy: a strategy
+ *
+ * Sets what the client does with a conversation too long for the model.
+ */
+void
+oai_client_set_context_strategy (OaiClient          *self,
+                                 OaiContextStrategy  strategy)
+{
+  g_return_if_fail (OAI_IS_CLIENT (self));
+  g_return_if_fail (strategy <= OAI_CONTEXT_STRATEGY_SUMMARIZE);
+
+  if (self->context_strategy != strategy)
+    {
+      self->context_strategy = strategy;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT_STRATEGY]);
+    }
+}
+
+/**
  * oai_client_get_cost_tracker:
  * @self: a client
  *
@@ -719,6 +797,15 @@ oai_client_emit_request_finished (OaiClient        *self,
                                   OaiRequestRecord *record)
 {
   g_signal_emit (self, signals[REQUEST_FINISHED], 0, record);
+}
+
+void
+oai_client_emit_context_trimmed (OaiClient      *self,
+                                 OaiChatRequest *sent,
+                                 guint           n_dropped,
+                                 gboolean        summarized)
+{
+  g_signal_emit (self, signals[CONTEXT_TRIMMED], 0, sent, n_dropped, summarized);
 }
 
 void

@@ -35,6 +35,25 @@ typedef enum {
 } OaiAlertKind;
 
 /**
+ * OaiContextStrategy:
+ * @OAI_CONTEXT_STRATEGY_NONE: send the conversation as it is; a conversation
+ *   too long for the model fails with %OAI_ERROR_CONTEXT_LENGTH_EXCEEDED
+ * @OAI_CONTEXT_STRATEGY_SLIDING_WINDOW: keep the system and developer messages
+ *   and the newest turns that fit, dropping whole turns (a user message with
+ *   the answers and tool results that follow it)
+ * @OAI_CONTEXT_STRATEGY_SUMMARIZE: like the sliding window, but the dropped
+ *   turns are replaced by a summary that the client asks the model to write
+ *
+ * What the client does with a conversation too long for the model's context
+ * window (see [property@Oai.Client:context-strategy]).
+ */
+typedef enum {
+  OAI_CONTEXT_STRATEGY_NONE,
+  OAI_CONTEXT_STRATEGY_SLIDING_WINDOW,
+  OAI_CONTEXT_STRATEGY_SUMMARIZE,
+} OaiContextStrategy;
+
+/**
  * OAI_DEFAULT_BASE_URL:
  *
  * The base URL of the OpenAI API.
@@ -90,6 +109,11 @@ double           oai_client_get_retry_max_delay  (OaiClient            *self);
 OAI_AVAILABLE_IN_ALL
 void             oai_client_set_retry_max_delay  (OaiClient            *self,
                                                   double                delay);
+OAI_AVAILABLE_IN_ALL
+OaiContextStrategy oai_client_get_context_strategy (OaiClient          *self);
+OAI_AVAILABLE_IN_ALL
+void             oai_client_set_context_strategy (OaiClient            *self,
+                                                  OaiContextStrategy    strategy);
 OAI_AVAILABLE_IN_ALL
 OaiCostTracker  *oai_client_get_cost_tracker     (OaiClient            *self);
 OAI_AVAILABLE_IN_ALL

@@ -522,14 +522,24 @@ test_end_without_done (Fixture       *f,
   g_autoptr(OaiChatStream) stream = NULL;
   Run run;
 
-  /* Some servers close after the finish reason, with no [DONE] and no usage. */
+  OaiUsage *usage;
+
+  /* Some servers close after the finish reason, with no [DONE] and no usage:
+   * the usage is counted locally, and says so. */
   mock_server_queue_stream (f->server, with_finish, NULL);
   run_init (&run);
   stream = run_stream (f, &run);
   g_assert_no_error (run.error);
   g_assert_cmpstr (oai_chat_response_get_content (run.response), ==, "Hello world");
-  g_assert_null (oai_chat_response_get_usage (run.response));
-  g_assert_cmpuint (run.usage_signals, ==, 0);
+  usage = oai_chat_response_get_usage (run.response);
+  g_assert_nonnull (usage);
+  g_assert_true (oai_usage_get_estimated (usage));
+  /* "Hello world" is 2 tokens in o200k_base; the question and the framing
+   * of one user message, more. */
+  g_assert_cmpuint (oai_usage_get_completion_tokens (usage), ==, 2);
+  g_assert_cmpuint (oai_usage_get_prompt_tokens (usage), >, 8);
+  g_assert_cmpuint (run.usage_signals, ==, 1);
+  g_assert_true (oai_chat_stream_get_usage (stream) == usage);
   run_clear (&run);
 }
 
