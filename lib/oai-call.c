@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdarg.h>
 
 #include <json-glib/json-glib.h>
 
@@ -18,6 +19,7 @@
 #include "oai-chat-stream-private.h"
 #include "oai-client-private.h"
 #include "oai-context-private.h"
+#include "oai-cost-tracker-private.h"
 #include "oai-enums.h"
 #include "oai-error-private.h"
 #include "oai-json-private.h"
@@ -77,6 +79,7 @@ static void send_attempt     (OaiCall *call);
 static void read_more        (OaiCall *call);
 static void stream_read_more (OaiCall *call);
 static void stream_complete  (OaiCall *call);
+static OaiUsage *estimate_usage (OaiCall *call);
 
 static void
 destroy_source (GSource **source)
@@ -169,6 +172,87 @@ report_alert (OaiCall      *call,
     }
 }
 
+/* One structured log line: the message for people, the fields for journald
+ * and other writers. @pairs are key, value, …, NULL. */
+static void
+log_structured (GLogLevelFlags  level,
+                const char     *message,
+                ...)
+{
+  GLogField fields[24];
+  gsize n = 0;
+  va_list args;
+  const char *key;
+
+  fields[n++] = (GLogField) { "GLIB_DOMAIN", G_LOG_DOMAIN, -1 };
+  fields[n++] = (GLogField) { "MESSAGE", message, -1 };
+
+  va_start (args, message);
+  while ((key = va_arg (args, const char *)) != NULL && n < G_N_ELEMENTS (fields))
+    {
+      const char *value = va_arg (args, const char *);
+      fields[n++] = (GLogField) { key, value ? value : "", -1 };
+    }
+  va_end (args);
+
+  g_log_structured_array (level, fields, n);
+}
+
+static const char *error_name (const GError *error);
+
+/* The line every call leaves: model, tokens, cost, latency, finish reason. */
+static void
+log_call (OaiCall         *call,
+          OaiChatResponse *response,
+          const GError    *error,
+          OaiUsage        *usage,
+          double           cost,
+          double           latency)
+{
+  char prompt[16], cached[16], completion[16], reasoning[16], attempts[16], status[16];
+  char cost_text[32], latency_text[32];
+  g_autofree char *message = NULL;
+  const char *finish_reason = response ? oai_chat_response_get_finish_reason (response) : NULL;
+
+  g_snprintf (prompt, sizeof prompt, "%u", usage ? oai_usage_get_prompt_tokens (usage) : 0);
+  g_snprintf (cached, sizeof cached, "%u", usage ? oai_usage_get_cached_tokens (usage) : 0);
+  g_snprintf (completion, sizeof completion, "%u", usage ? oai_usage_get_completion_tokens (usage) : 0);
+  g_snprintf (reasoning, sizeof reasoning, "%u", usage ? oai_usage_get_reasoning_tokens (usage) : 0);
+  g_snprintf (attempts, sizeof attempts, "%u", call->attempts);
+  g_snprintf (status, sizeof status, "%u", call->status);
+  if (isnan (cost))
+    g_strlcpy (cost_text, "unknown", sizeof cost_text);
+  else
+    g_ascii_formatd (cost_text, sizeof cost_text, "%.6f", cost);
+  g_ascii_formatd (latency_text, sizeof latency_text, "%.3f", latency);
+
+  if (error == NULL)
+    message = g_strdup_printf ("chat %s: %s prompt (%s cached) + %s completion (%s reasoning) tokens, "
+                               "$%s, %s s, finish %s, %s attempt(s), request %s",
+                               call->model, prompt, cached, completion, reasoning, cost_text,
+                               latency_text, finish_reason ? finish_reason : "-", attempts,
+                               call->request_id ? call->request_id : "-");
+  else
+    message = g_strdup_printf ("chat %s failed (%s) after %s attempt(s), %s s: %s",
+                               call->model, error_name (error), attempts, latency_text,
+                               error->message);
+
+  log_structured (G_LOG_LEVEL_INFO, message,
+                  "OAI_MODEL", call->model,
+                  "OAI_PROMPT_TOKENS", prompt,
+                  "OAI_CACHED_TOKENS", cached,
+                  "OAI_COMPLETION_TOKENS", completion,
+                  "OAI_REASONING_TOKENS", reasoning,
+                  "OAI_COST", cost_text,
+                  "OAI_LATENCY", latency_text,
+                  "OAI_FINISH_REASON", finish_reason,
+                  "OAI_ATTEMPTS", attempts,
+                  "OAI_STATUS", status,
+                  "OAI_REQUEST_ID", call->request_id,
+                  "OAI_RESULT", error ? error_name (error) : "ok",
+                  NULL);
+}
+
 /* Step 8: the record, the log line and the task's single completion. */
 static void
 finish (OaiCall         *call,
@@ -177,6 +261,8 @@ finish (OaiCall         *call,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(OaiRequestRecord) record = NULL;
+  g_autoptr(OaiUsage) partial_usage = NULL;
+  double partial_cost = NAN;
   OaiUsage *usage = response ? oai_chat_response_get_usage (response) : NULL;
   double latency = elapsed (call);
 
@@ -193,28 +279,31 @@ finish (OaiCall         *call,
 
   if (response != NULL)
     {
+      oai_client_note_attempt (call->client, FALSE);
       oai_chat_response_set_call_info (response, call->request_id, call->attempts, latency);
       oai_chat_response_set_dropped_messages (response, call->n_dropped);
       if (usage != NULL)
-        oai_cost_tracker_add_usage (oai_client_get_cost_tracker (call->client),
-                                    oai_chat_response_get_model (response), usage);
-      if (!g_log_writer_default_would_drop (G_LOG_LEVEL_INFO, G_LOG_DOMAIN))
-        g_info ("chat %s: %u prompt + %u completion tokens, %.3f s, finish %s, %u attempt(s), "
-                "request %s",
-                call->model,
-                usage ? oai_usage_get_prompt_tokens (usage) : 0,
-                usage ? oai_usage_get_completion_tokens (usage) : 0,
-                latency,
-                oai_chat_response_get_finish_reason (response),
-                call->attempts,
-                call->request_id ? call->request_id : "-");
+        oai_chat_response_set_cost (response,
+                                    oai_cost_tracker_record (oai_client_get_cost_tracker (call->client),
+                                                             oai_chat_response_get_model (response)
+                                                             ? oai_chat_response_get_model (response)
+                                                             : call->model,
+                                                             usage, call->request_id, "ok"));
     }
-  else
+  else if (call->stream != NULL && oai_chat_stream_get_emitted (call->stream))
     {
-      redact_error (call, error);
-      g_info ("chat %s failed after %u attempt(s), %.3f s: %s",
-              call->model, call->attempts, latency, error->message);
+      /* The API bills what it generated, cut or cancelled: count it. */
+      OaiUsage *streamed = oai_chat_stream_get_usage (call->stream);
+
+      partial_usage = streamed ? g_object_ref (streamed) : estimate_usage (call);
+      partial_cost = oai_cost_tracker_record (oai_client_get_cost_tracker (call->client), call->model,
+                                              partial_usage, call->request_id, "interrupted");
     }
+
+  if (response == NULL)
+    redact_error (call, error);
+  log_call (call, response, error, usage ? usage : partial_usage,
+            response ? oai_chat_response_get_cost (response) : partial_cost, latency);
 
   record = g_object_new (OAI_TYPE_REQUEST_RECORD,
                          "model", call->model,
@@ -223,10 +312,10 @@ finish (OaiCall         *call,
                          "latency", latency,
                          "request-id", call->request_id,
                          "finish-reason", response ? oai_chat_response_get_finish_reason (response) : NULL,
-                         "usage", usage,
+                         "usage", usage ? usage : partial_usage,
                          "error", error,
                          NULL);
-  oai_request_record_set_cost (record, response ? oai_chat_response_get_cost (response) : NAN);
+  oai_request_record_set_cost (record, response ? oai_chat_response_get_cost (response) : partial_cost);
   oai_client_emit_request_finished (call->client, record);
 
   if (response != NULL)
@@ -521,6 +610,7 @@ attempt_failed (OaiCall *call,
   destroy_source (&call->timeout_source);
   redact_error (call, error);
   report_alert (call, error);
+  oai_client_note_attempt (call->client, g_error_matches (error, OAI_ERROR, OAI_ERROR_SERVER));
   if (call->finished)
     {
       /* An alert handler cancelled the call. */
@@ -546,8 +636,25 @@ attempt_failed (OaiCall *call,
       return;
     }
 
-  g_info ("chat %s: attempt %u failed (%s, HTTP %u): retrying in %u ms",
-          call->model, call->attempts, error_name (error), call->status, delay_ms);
+  {
+    char attempt[16], status[16], delay[16];
+    g_autofree char *message = NULL;
+
+    g_snprintf (attempt, sizeof attempt, "%u", call->attempts);
+    g_snprintf (status, sizeof status, "%u", call->status);
+    g_snprintf (delay, sizeof delay, "%u", delay_ms);
+    message = g_strdup_printf ("chat %s: attempt %s failed (%s, HTTP %s): retrying in %s ms: %s",
+                               call->model, attempt, error_name (error), status, delay,
+                               error->message);
+    log_structured (G_LOG_LEVEL_INFO, message,
+                    "OAI_MODEL", call->model,
+                    "OAI_ERROR_TYPE", error_name (error),
+                    "OAI_STATUS", status,
+                    "OAI_ATTEMPT", attempt,
+                    "OAI_DELAY_MS", delay,
+                    "OAI_REQUEST_ID", call->request_id,
+                    NULL);
+  }
 
   oai_client_emit_retrying (call->client, call->attempts + 1, error, delay_ms);
   g_error_free (error);
@@ -805,7 +912,7 @@ stream_read_more (OaiCall *call)
 }
 
 /* The server sent no usage chunk: count what was sent and what came back. */
-static void
+static OaiUsage *
 estimate_usage (OaiCall *call)
 {
   g_autoptr(OaiTokenizer) tokenizer = tokenizer_for (call);
@@ -835,7 +942,7 @@ estimate_usage (OaiCall *call)
                         "completion-tokens", (guint) completion,
                         "estimated", TRUE,
                         NULL);
-  oai_chat_stream_set_estimated_usage (call->stream, usage);
+  return g_steal_pointer (&usage);
 }
 
 static void
@@ -854,7 +961,10 @@ stream_complete (OaiCall *call)
     }
 
   if (oai_chat_stream_get_usage (call->stream) == NULL)
-    estimate_usage (call);
+    {
+      g_autoptr(OaiUsage) usage = estimate_usage (call);
+      oai_chat_stream_set_estimated_usage (call->stream, usage);
+    }
 
   if (oai_chat_stream_get_stopped (call->stream))
     {
@@ -1097,6 +1207,10 @@ oai_call_start_full (OaiClient           *client,
   if (json != NULL && strlen (json) > OAI_MAX_RESPONSE_SIZE)
     g_set_error (&error, OAI_ERROR, OAI_ERROR_INVALID_REQUEST,
                  "The request is larger than %u MiB", OAI_MAX_RESPONSE_SIZE / (1024 * 1024));
+
+  /* Step 1: a hard budget refuses before anything is sent. */
+  if (error == NULL)
+    oai_cost_tracker_check_budget (oai_client_get_cost_tracker (client), call->sent, &error);
 
   /* Nothing is sent for a call cancelled before it started. */
   if (error == NULL && g_cancellable_is_cancelled (cancellable))

@@ -25,6 +25,8 @@ void         oai_client_emit_context_trimmed (OaiClient     *self,
                                               OaiChatRequest   *sent,
                                               guint             n_dropped,
                                               gboolean          summarized);
+void         oai_client_note_attempt         (OaiClient     *self,
+                                              gboolean          server_error);
 void         oai_client_emit_alert           (OaiClient        *self,
                                               OaiAlertKind      kind,
                                               const char       *message);

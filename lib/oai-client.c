@@ -49,6 +49,14 @@ struct _OaiClient
   double retry_max_delay;
   OaiContextStrategy context_strategy;
   OaiCostTracker *cost_tracker;
+  gulong budget_warning_id;
+  gulong budget_exceeded_id;
+
+  /* The outcome of the last attempts, TRUE for a server error: a ring. */
+  GArray *outcomes;
+  guint next_outcome;
+  guint n_server_errors;
+  gboolean error_rate_alerted;
 
   SoupSession *session;
   /* Blocking calls run here, so their connections are reused from one call to
@@ -69,6 +77,7 @@ enum {
   PROP_RETRY_BASE_DELAY,
   PROP_RETRY_MAX_DELAY,
   PROP_CONTEXT_STRATEGY,
+  PROP_ERROR_RATE_WINDOW,
   PROP_COST_TRACKER,
   N_PROPS
 };
@@ -92,7 +101,13 @@ oai_client_dispose (GObject *object)
   if (self->session != NULL)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
+  if (self->cost_tracker != NULL)
+    {
+      g_clear_signal_handler (&self->budget_warning_id, self->cost_tracker);
+      g_clear_signal_handler (&self->budget_exceeded_id, self->cost_tracker);
+    }
   g_clear_object (&self->cost_tracker);
+  g_clear_pointer (&self->outcomes, g_array_unref);
   g_clear_pointer (&self->sync_context, g_main_context_unref);
 
   G_OBJECT_CLASS (oai_client_parent_class)->dispose (object);
@@ -150,6 +165,9 @@ oai_client_get_property (GObject    *object,
     case PROP_CONTEXT_STRATEGY:
       g_value_set_enum (value, self->context_strategy);
       break;
+    case PROP_ERROR_RATE_WINDOW:
+      g_value_set_uint (value, self->outcomes->len);
+      break;
     case PROP_COST_TRACKER:
       g_value_set_object (value, self->cost_tracker);
       break;
@@ -194,6 +212,9 @@ oai_client_set_property (GObject      *object,
       break;
     case PROP_CONTEXT_STRATEGY:
       oai_client_set_context_strategy (self, g_value_get_enum (value));
+      break;
+    case PROP_ERROR_RATE_WINDOW:
+      oai_client_set_error_rate_window (self, g_value_get_uint (value));
       break;
     case PROP_COST_TRACKER:
       oai_client_set_cost_tracker (self, g_value_get_object (value));
@@ -297,6 +318,17 @@ oai_client_class_init (OaiClientClass *klass)
                        OAI_CONTEXT_STRATEGY_NONE, flags);
 
   /**
+   * OaiClient:error-rate-window:
+   *
+   * How many of the last requests (attempts) the server-error rate is taken
+   * over: when more than 1 % of them failed with a server error,
+   * [signal@Oai.Client::alert] says so once, and again only after the rate
+   * fell back.
+   */
+  properties[PROP_ERROR_RATE_WINDOW] =
+    g_param_spec_uint ("error-rate-window", NULL, NULL, 1, 100000, 100, flags);
+
+  /**
    * OaiClient:cost-tracker:
    *
    * Where the usage of every answer is counted; never %NULL. Several clients
@@ -390,7 +422,9 @@ oai_client_init (OaiClient *self)
   self->max_retries = 2;
   self->retry_base_delay = 0.5;
   self->retry_max_delay = 8.0;
-  self->cost_tracker = oai_cost_tracker_new ();
+  self->outcomes = g_array_new (FALSE, TRUE, sizeof (gboolean));
+  g_array_set_size (self->outcomes, 100);
+  oai_client_set_cost_tracker (self, NULL);
 
   /* libsoup's defaults (2 connections per host) would queue concurrent calls,
    * and its 60 s I/O timeout would cut a slow model's answer: each call has
@@ -741,6 +775,31 @@ oai_client_set_context_strategy (OaiClient          *self,
     }
 }
 
+static void
+budget_warning_cb (OaiCostTracker *tracker,
+                   double          spent,
+                   double          budget,
+                   OaiClient      *self)
+{
+  g_autofree char *message =
+    g_strdup_printf ("$%.2f of the monthly budget of $%.2f is spent (%.0f %%)",
+                     spent, budget, 100 * spent / budget);
+
+  oai_client_emit_alert (self, OAI_ALERT_BUDGET_WARNING, message);
+}
+
+static void
+budget_exceeded_cb (OaiCostTracker *tracker,
+                    double          spent,
+                    double          budget,
+                    OaiClient      *self)
+{
+  g_autofree char *message =
+    g_strdup_printf ("The monthly budget of $%.2f is spent: $%.2f this month", budget, spent);
+
+  oai_client_emit_alert (self, OAI_ALERT_BUDGET_EXCEEDED, message);
+}
+
 /**
  * oai_client_get_cost_tracker:
  * @self: a client
@@ -773,8 +832,89 @@ oai_client_set_cost_tracker (OaiClient      *self,
   if (tracker == NULL)
     tracker = own = oai_cost_tracker_new ();
 
-  if (g_set_object (&self->cost_tracker, tracker))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COST_TRACKER]);
+  if (tracker == self->cost_tracker)
+    return;
+
+  if (self->cost_tracker != NULL)
+    {
+      g_clear_signal_handler (&self->budget_warning_id, self->cost_tracker);
+      g_clear_signal_handler (&self->budget_exceeded_id, self->cost_tracker);
+    }
+  g_set_object (&self->cost_tracker, tracker);
+  self->budget_warning_id = g_signal_connect (tracker, "budget-warning",
+                                              G_CALLBACK (budget_warning_cb), self);
+  self->budget_exceeded_id = g_signal_connect (tracker, "budget-exceeded",
+                                               G_CALLBACK (budget_exceeded_cb), self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COST_TRACKER]);
+}
+
+/**
+ * oai_client_get_error_rate_window:
+ * @self: a client
+ *
+ * Returns: how many of the last requests the server-error rate is taken over
+ */
+guint
+oai_client_get_error_rate_window (OaiClient *self)
+{
+  g_return_val_if_fail (OAI_IS_CLIENT (self), 0);
+  return self->outcomes->len;
+}
+
+/**
+ * oai_client_set_error_rate_window:
+ * @self: a client
+ * @window: a number of requests, at least 1
+ *
+ * Sets how many of the last requests the server-error rate is taken over.
+ * The count starts afresh.
+ */
+void
+oai_client_set_error_rate_window (OaiClient *self,
+                                  guint      window)
+{
+  g_return_if_fail (OAI_IS_CLIENT (self));
+  g_return_if_fail (window >= 1 && window <= 100000);
+
+  if (self->outcomes->len == window)
+    return;
+
+  g_array_set_size (self->outcomes, 0);
+  g_array_set_size (self->outcomes, window);
+  self->next_outcome = 0;
+  self->n_server_errors = 0;
+  self->error_rate_alerted = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_RATE_WINDOW]);
+}
+
+/* Every attempt's outcome, for the server-error rate of the last ones. */
+void
+oai_client_note_attempt (OaiClient *self,
+                         gboolean   server_error)
+{
+  gboolean *slot = &g_array_index (self->outcomes, gboolean, self->next_outcome);
+  guint window = self->outcomes->len;
+
+  self->n_server_errors += (server_error ? 1 : 0) - (*slot ? 1 : 0);
+  *slot = server_error;
+  self->next_outcome = (self->next_outcome + 1) % window;
+
+  /* Over the window's size, so that one failure among the first requests
+   * is not a rate of 100 %. */
+  if (self->n_server_errors * 100 > window)
+    {
+      if (!self->error_rate_alerted)
+        {
+          g_autofree char *message =
+            g_strdup_printf ("%u of the last %u requests failed with a server error",
+                             self->n_server_errors, window);
+
+          self->error_rate_alerted = TRUE;
+          oai_client_emit_alert (self, OAI_ALERT_SERVER_ERROR_RATE, message);
+        }
+    }
+  else
+    self->error_rate_alerted = FALSE;
 }
 
 SoupSession *

@@ -25,6 +25,10 @@ G_BEGIN_DECLS
  * @OAI_ALERT_AUTHENTICATION: the server refused the API key
  * @OAI_ALERT_RATE_LIMITED: the server answered 429 for a rate limit
  * @OAI_ALERT_QUOTA_EXCEEDED: the account has no quota left (billing)
+ * @OAI_ALERT_SERVER_ERROR_RATE: more than 1 % of the last requests (see
+ *   [property@Oai.Client:error-rate-window]) failed with a server error
+ * @OAI_ALERT_BUDGET_WARNING: the month's spend reached 80 % of the budget
+ * @OAI_ALERT_BUDGET_EXCEEDED: the month's spend reached the budget
  *
  * What a person must look at, as [signal@Oai.Client::alert] reports it.
  */
@@ -32,6 +36,9 @@ typedef enum {
   OAI_ALERT_AUTHENTICATION,
   OAI_ALERT_RATE_LIMITED,
   OAI_ALERT_QUOTA_EXCEEDED,
+  OAI_ALERT_SERVER_ERROR_RATE,
+  OAI_ALERT_BUDGET_WARNING,
+  OAI_ALERT_BUDGET_EXCEEDED,
 } OaiAlertKind;
 
 /**
@@ -114,6 +121,11 @@ OaiContextStrategy oai_client_get_context_strategy (OaiClient          *self);
 OAI_AVAILABLE_IN_ALL
 void             oai_client_set_context_strategy (OaiClient            *self,
                                                   OaiContextStrategy    strategy);
+OAI_AVAILABLE_IN_ALL
+guint            oai_client_get_error_rate_window (OaiClient           *self);
+OAI_AVAILABLE_IN_ALL
+void             oai_client_set_error_rate_window (OaiClient           *self,
+                                                   guint                window);
 OAI_AVAILABLE_IN_ALL
 OaiCostTracker  *oai_client_get_cost_tracker     (OaiClient            *self);
 OAI_AVAILABLE_IN_ALL

@@ -1,4 +1,4 @@
-/* oai-cost-tracker.h: what the calls of a client have used
+/* oai-cost-tracker.h: what the calls of a client cost
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -24,9 +24,45 @@ G_DECLARE_FINAL_TYPE (OaiCostTracker, oai_cost_tracker, OAI, COST_TRACKER, GObje
 OAI_AVAILABLE_IN_ALL
 OaiCostTracker *oai_cost_tracker_new                   (void) G_GNUC_WARN_UNUSED_RESULT;
 OAI_AVAILABLE_IN_ALL
-void            oai_cost_tracker_add_usage             (OaiCostTracker *self,
+OaiCostTracker *oai_cost_tracker_new_with_ledger       (const char     *path,
+                                                        GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+OAI_AVAILABLE_IN_ALL
+const char     *oai_cost_tracker_get_ledger_path       (OaiCostTracker *self);
+OAI_AVAILABLE_IN_ALL
+gboolean        oai_cost_tracker_load_prices           (OaiCostTracker *self,
+                                                        const char     *path,
+                                                        GError        **error);
+OAI_AVAILABLE_IN_ALL
+void            oai_cost_tracker_set_price             (OaiCostTracker *self,
+                                                        const char     *model,
+                                                        double          input,
+                                                        double          cached_input,
+                                                        double          output);
+OAI_AVAILABLE_IN_ALL
+double          oai_cost_tracker_cost_for              (OaiCostTracker *self,
                                                         const char     *model,
                                                         OaiUsage       *usage);
+OAI_AVAILABLE_IN_ALL
+double          oai_cost_tracker_add_usage             (OaiCostTracker *self,
+                                                        const char     *model,
+                                                        OaiUsage       *usage);
+OAI_AVAILABLE_IN_ALL
+double          oai_cost_tracker_get_total_cost        (OaiCostTracker *self);
+OAI_AVAILABLE_IN_ALL
+double          oai_cost_tracker_get_model_cost        (OaiCostTracker *self,
+                                                        const char     *model);
+OAI_AVAILABLE_IN_ALL
+double          oai_cost_tracker_get_month_to_date     (OaiCostTracker *self);
+OAI_AVAILABLE_IN_ALL
+double          oai_cost_tracker_get_monthly_budget    (OaiCostTracker *self);
+OAI_AVAILABLE_IN_ALL
+void            oai_cost_tracker_set_monthly_budget    (OaiCostTracker *self,
+                                                        double          budget);
+OAI_AVAILABLE_IN_ALL
+gboolean        oai_cost_tracker_get_hard_limit        (OaiCostTracker *self);
+OAI_AVAILABLE_IN_ALL
+void            oai_cost_tracker_set_hard_limit        (OaiCostTracker *self,
+                                                        gboolean        hard_limit);
 OAI_AVAILABLE_IN_ALL
 guint64         oai_cost_tracker_get_request_count     (OaiCostTracker *self);
 OAI_AVAILABLE_IN_ALL

@@ -19,7 +19,9 @@ typedef struct
   double output_price;
 } OaiModelInfo;
 
-gboolean oai_model_table_lookup (const char   *model,
-                                 OaiModelInfo *info);
+gboolean oai_model_table_lookup    (const char   *model,
+                                    OaiModelInfo *info);
+gboolean oai_model_is_snapshot_of  (const char   *model,
+                                    const char   *family);
 
 G_END_DECLS

@@ -58,13 +58,55 @@ load_table (void)
   return table;
 }
 
+static gboolean
+all_digits (const char *s,
+            gsize       n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (!g_ascii_isdigit (s[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/*
+ * oai_model_is_snapshot_of:
+ *
+ * Whether @model is @family itself or one of its dated snapshots:
+ * "gpt-4o-2024-08-06" and "gpt-4-0613" are, "gpt-4o-audio-preview" is not (it
+ * is another model, with other prices).
+ */
+gboolean
+oai_model_is_snapshot_of (const char *model,
+                          const char *family)
+{
+  gsize len = strlen (family);
+  const char *rest;
+  gsize rest_len;
+
+  if (strncmp (model, family, len) != 0)
+    return FALSE;
+
+  rest = model + len;
+  rest_len = strlen (rest);
+  if (rest_len == 0)
+    return TRUE;
+
+  /* -YYYY-MM-DD */
+  if (rest_len == 11 && rest[0] == '-' && rest[5] == '-' && rest[8] == '-' &&
+      all_digits (rest + 1, 4) && all_digits (rest + 6, 2) && all_digits (rest + 9, 2))
+    return TRUE;
+
+  /* -MMDD */
+  return rest_len == 5 && rest[0] == '-' && all_digits (rest + 1, 4);
+}
+
 /*
  * oai_model_table_lookup:
  * @model: a model name, e.g. "gpt-4o-2024-08-06"
  *
- * A dated snapshot is its family: the longest family name that @model starts
- * with, followed by '-' or nothing ("gpt-4o-mini-2024-07-18" is gpt-4o-mini,
- * not gpt-4o). An unknown model is never taken for another.
+ * A dated snapshot is its family ("gpt-4o-mini-2024-07-18" is gpt-4o-mini).
+ * An unknown model is never taken for another, not even one whose name starts
+ * with a family's ("gpt-4o-audio-preview" is not gpt-4o).
  *
  * Returns: %TRUE if the model is in the table
  */
@@ -91,8 +133,7 @@ oai_model_table_lookup (const char   *model,
       const OaiModelInfo *entry = g_ptr_array_index (table, i);
       gsize len = strlen (entry->family);
 
-      if (len > best_len && strncmp (model, entry->family, len) == 0 &&
-          (model[len] == '\0' || model[len] == '-'))
+      if (len > best_len && oai_model_is_snapshot_of (model, entry->family))
         {
           best = entry;
           best_len = len;

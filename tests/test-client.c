@@ -68,6 +68,8 @@ fixture_setup (Fixture       *f,
                 "base-url", mock_server_get_base_url (f->server),
                 "retry-base-delay", 0.01,
                 "retry-max-delay", 0.04,
+                /* The server-error rate has a test of its own. */
+                "error-rate-window", 100000,
                 NULL);
   f->records = g_ptr_array_new_with_free_func (g_object_unref);
   f->retry_attempts = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -961,6 +963,53 @@ test_key_never_leaks (Fixture       *f,
 }
 
 static void
+test_server_error_rate (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *ok = mock_chat_completion ("fine");
+
+  /* Over the last 200 requests: 2 server errors are 1 %, not above it… */
+  g_object_set (f->client, "error-rate-window", 200, "max-retries", 0, NULL);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(OaiChatResponse) response = NULL;
+
+      mock_server_queue (f->server, 503, "{}", 0, NULL);
+      response = run_chat (f, NULL, &error);
+      g_assert_error (error, OAI_ERROR, OAI_ERROR_SERVER);
+    }
+  g_assert_cmpuint (f->alerts->len, ==, 0);
+
+  /* …a third is: one alert, not one per error. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(OaiChatResponse) response = NULL;
+
+      mock_server_queue (f->server, 500, "{}", 0, NULL);
+      response = run_chat (f, NULL, &error);
+    }
+  g_assert_cmpuint (f->alerts->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (f->alerts, 0), ==,
+                   "OAI_ALERT_SERVER_ERROR_RATE:3 of the last 200 requests failed with a server error");
+
+  /* Once the errors leave the window, the rate is back to normal, and a new
+   * rise raises a new alert. */
+  g_object_set (f->client, "error-rate-window", 100, NULL);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(OaiChatResponse) response = NULL;
+
+      mock_server_queue (f->server, 502, "{}", 0, NULL);
+      response = run_chat (f, NULL, &error);
+    }
+  g_assert_cmpuint (f->alerts->len, ==, 2);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (f->alerts, 1), "OAI_ALERT_SERVER_ERROR_RATE:2 of the last 100"));
+}
+
+static void
 test_environment (void)
 {
   g_autoptr(OaiClient) client = NULL;
@@ -1025,6 +1074,7 @@ main (int argc, char *argv[])
   ADD ("blocking", test_blocking);
   ADD ("invalid-setup", test_invalid_setup);
   ADD ("key-never-leaks", test_key_never_leaks);
+  ADD ("server-error-rate", test_server_error_rate);
   g_test_add_func ("/oai/client/environment", test_environment);
 
 #undef ADD

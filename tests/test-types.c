@@ -342,7 +342,8 @@ test_model_table (void)
     { "o3-mini-2025-01-31", "o3-mini", 200000 },
     { "gpt-5", "gpt-5", 400000 },
   };
-  static const char *unknown[] = { "gpt-4o1", "llama3.1:8b", "o5", "", "gpt" };
+  static const char *unknown[] = { "gpt-4o1", "llama3.1:8b", "o5", "", "gpt", "gpt-4o-audio-preview",
+                                   "gpt-4o-2024-08", "ft:gpt-4o-mini:org::abc", "gpt-4-06130" };
   OaiModelInfo info;
 
   for (guint i = 0; i < G_N_ELEMENTS (table); i++)
