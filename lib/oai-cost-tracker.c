@@ -13,6 +13,7 @@
 #include "oai-error.h"
 #include "oai-ledger-private.h"
 #include "oai-model-table-private.h"
+#include "oai-spend-private.h"
 #include "oai-tokenizer.h"
 
 /**
@@ -812,6 +813,89 @@ oai_cost_tracker_get_month_to_date (OaiCostTracker *self)
   if (self->ledger != NULL || self->month != current_month (NULL))
     refresh_month_to_date (self);
   return self->month_to_date;
+}
+
+typedef GPtrArray *(*SpendQuery) (OaiLedger *, gint64, gint64, GError **);
+
+static GListModel *
+spend (OaiCostTracker  *self,
+       SpendQuery       query,
+       GDateTime       *from,
+       GDateTime       *to,
+       GError         **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  GListStore *store;
+
+  if (self->ledger == NULL)
+    {
+      g_set_error_literal (error, OAI_ERROR, OAI_ERROR_FAILED,
+                           "This cost tracker keeps no ledger: create it with "
+                           "oai_cost_tracker_new_with_ledger ()");
+      return NULL;
+    }
+
+  rows = query (self->ledger, g_date_time_to_unix (from) * G_USEC_PER_SEC + g_date_time_get_microsecond (from),
+                g_date_time_to_unix (to) * G_USEC_PER_SEC + g_date_time_get_microsecond (to), error);
+  if (rows == NULL)
+    return NULL;
+
+  store = g_list_store_new (OAI_TYPE_SPEND);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autoptr(OaiSpend) row = oai_spend_new (g_ptr_array_index (rows, i));
+      g_list_store_append (store, row);
+    }
+
+  return G_LIST_MODEL (store);
+}
+
+/**
+ * oai_cost_tracker_get_spend_by_day:
+ * @self: a tracker with a ledger
+ * @from: the first instant counted
+ * @to: the instant after the last one counted
+ * @error: return location for an error
+ *
+ * Lists what each day (UTC) cost, from the ledger: every process's calls.
+ *
+ * Returns: (transfer full): a list of [class@Oai.Spend], oldest day first, or
+ *   %NULL with @error set if the tracker has no ledger or it cannot be read
+ */
+GListModel *
+oai_cost_tracker_get_spend_by_day (OaiCostTracker  *self,
+                                   GDateTime       *from,
+                                   GDateTime       *to,
+                                   GError         **error)
+{
+  g_return_val_if_fail (OAI_IS_COST_TRACKER (self), NULL);
+  g_return_val_if_fail (from != NULL && to != NULL, NULL);
+
+  return spend (self, oai_ledger_spend_by_day, from, to, error);
+}
+
+/**
+ * oai_cost_tracker_get_spend_by_model:
+ * @self: a tracker with a ledger
+ * @from: the first instant counted
+ * @to: the instant after the last one counted
+ * @error: return location for an error
+ *
+ * Lists what each model cost, from the ledger: every process's calls.
+ *
+ * Returns: (transfer full): a list of [class@Oai.Spend], or %NULL with @error
+ *   set if the tracker has no ledger or it cannot be read
+ */
+GListModel *
+oai_cost_tracker_get_spend_by_model (OaiCostTracker  *self,
+                                     GDateTime       *from,
+                                     GDateTime       *to,
+                                     GError         **error)
+{
+  g_return_val_if_fail (OAI_IS_COST_TRACKER (self), NULL);
+  g_return_val_if_fail (from != NULL && to != NULL, NULL);
+
+  return spend (self, oai_ledger_spend_by_model, from, to, error);
 }
 
 /**

@@ -12,6 +12,7 @@
 #include <glib-object.h>
 
 #include "oai-version-macros.h"
+#include "oai-spend.h"
 #include "oai-usage.h"
 
 G_BEGIN_DECLS
@@ -53,6 +54,16 @@ double          oai_cost_tracker_get_model_cost        (OaiCostTracker *self,
                                                         const char     *model);
 OAI_AVAILABLE_IN_ALL
 double          oai_cost_tracker_get_month_to_date     (OaiCostTracker *self);
+OAI_AVAILABLE_IN_ALL
+GListModel     *oai_cost_tracker_get_spend_by_day      (OaiCostTracker *self,
+                                                        GDateTime      *from,
+                                                        GDateTime      *to,
+                                                        GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+OAI_AVAILABLE_IN_ALL
+GListModel     *oai_cost_tracker_get_spend_by_model    (OaiCostTracker *self,
+                                                        GDateTime      *from,
+                                                        GDateTime      *to,
+                                                        GError        **error) G_GNUC_WARN_UNUSED_RESULT;
 OAI_AVAILABLE_IN_ALL
 double          oai_cost_tracker_get_monthly_budget    (OaiCostTracker *self);
 OAI_AVAILABLE_IN_ALL

@@ -19,6 +19,7 @@
 # include "oai-chat-response.h"
 # include "oai-chat-stream.h"
 # include "oai-request-record.h"
+# include "oai-spend.h"
 # include "oai-cost-tracker.h"
 # include "oai-client.h"
 # include "oai-tokenizer.h"

@@ -318,6 +318,42 @@ test_ledger (Fixture       *f,
   g_assert_cmpfloat_with_epsilon (oai_cost_tracker_get_month_to_date (second), 4 * one_call, 1e-12);
   oai_client_set_cost_tracker (f->client, NULL);
   g_assert_cmpfloat_with_epsilon (oai_cost_tracker_get_month_to_date (first), 4 * one_call, 1e-12);
+  /* The spend by day and by model, for an app to show. */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+    g_autoptr(GDateTime) from = g_date_time_add_days (now, -1);
+    g_autoptr(GDateTime) to = g_date_time_add_seconds (now, 60);
+    g_autoptr(GListModel) by_day = oai_cost_tracker_get_spend_by_day (first, from, to, &error);
+    g_autoptr(GListModel) by_model = oai_cost_tracker_get_spend_by_model (first, from, to, &error);
+    g_autoptr(OaiSpend) model_row = NULL;
+    g_autoptr(OaiCostTracker) memory = oai_cost_tracker_new ();
+    g_autoptr(GListModel) none = NULL;
+    double sum = 0;
+    guint64 requests = 0;
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < g_list_model_get_n_items (by_day); i++)
+      {
+        g_autoptr(OaiSpend) row = g_list_model_get_item (by_day, i);
+        sum += oai_spend_get_cost (row);
+        requests += oai_spend_get_requests (row);
+      }
+    g_assert_cmpfloat_with_epsilon (sum, 4 * one_call, 1e-12);
+    g_assert_cmpuint (requests, ==, 4);
+
+    g_assert_cmpuint (g_list_model_get_n_items (by_model), ==, 1);
+    model_row = g_list_model_get_item (by_model, 0);
+    g_assert_cmpstr (oai_spend_get_key (model_row), ==, "gpt-4o-mini-2024-07-18");
+    g_assert_cmpuint (oai_spend_get_prompt_tokens (model_row), ==, 36);
+    g_assert_cmpuint (oai_spend_get_completion_tokens (model_row), ==, 48);
+    g_assert_cmpuint (oai_spend_get_unknown_cost_requests (model_row), ==, 0);
+
+    none = oai_cost_tracker_get_spend_by_day (memory, from, to, &error);
+    g_assert_null (none);
+    g_assert_error (error, OAI_ERROR, OAI_ERROR_FAILED);
+    g_clear_error (&error);
+  }
+
   /* The session totals stay each tracker's own. */
   g_assert_cmpuint (oai_cost_tracker_get_request_count (first), ==, 3);
   g_assert_cmpuint (oai_cost_tracker_get_request_count (second), ==, 1);

@@ -134,3 +134,26 @@ def test_model_types():
     assert '"seed":7' in request.to_json(False)
     assert request.get_messages().get_n_items() == 1
     assert request.get_messages().get_item(0).props.content == "Say hello"
+
+
+def test_cost_tracker(mock_server, client_for, tmp_path):
+    usage = Oai.Usage(prompt_tokens=1000000, cached_tokens=200000, completion_tokens=500000)
+    tracker = Oai.CostTracker.new()
+    assert tracker.cost_for("gpt-4o-2024-08-06", usage) == pytest.approx(7.25)
+    assert tracker.cost_for("not-a-model", usage) != tracker.cost_for("not-a-model", usage)  # NaN
+
+    server = mock_server({"default": {"content": "priced"}})
+    client = client_for(server)
+    ledger = Oai.CostTracker.new_with_ledger(str(tmp_path / "ledger.db"))
+    client.props.cost_tracker = ledger
+    response = client.chat(hello_request(), None)
+
+    assert response.get_cost() == pytest.approx((9 * 0.15 + 12 * 0.60) / 1e6)
+    assert ledger.props.month_to_date == pytest.approx(response.get_cost())
+    now = GLib.DateTime.new_now_utc()
+    rows = ledger.get_spend_by_model(now.add_days(-1), now.add_days(1))
+    assert [(r.props.key, r.props.requests) for r in rows] == [("gpt-4o-mini-2024-07-18", 1)]
+
+    with pytest.raises(GLib.Error) as info:
+        Oai.CostTracker.new_with_ledger(str(tmp_path))
+    assert info.value.matches(Oai.error_quark(), Oai.Error.FAILED)
