@@ -325,7 +325,9 @@ main (int   argc,
   int memory_inflight = 0;
   int settle_ms = 1000;
   int settle_max_ms = 3500;
+  gboolean limiter = FALSE;
   GOptionEntry entries[] = {
+    { "limiter", 0, 0, G_OPTION_ARG_NONE, &limiter, "Through a rate limiter that never binds (its own overhead)", NULL },
     { "url", 0, 0, G_OPTION_ARG_STRING, &url, "Base URL of the server, e.g. http://127.0.0.1:8080/v1", "URL" },
     { "requests", 'n', 0, G_OPTION_ARG_INT, &requests, "Number of timed calls (default 1000)", "N" },
     { "concurrency", 'c', 0, G_OPTION_ARG_INT, &concurrency, "Calls in flight at once (default 1)", "C" },
@@ -357,6 +359,13 @@ main (int   argc,
                 "base-url", url,
                 "max-retries", 0,
                 NULL);
+  if (limiter)
+    {
+      /* Limits no benchmark reaches: every call is estimated, queued and
+       * admitted, none waits. */
+      g_autoptr(OaiRateLimiter) never = oai_rate_limiter_new (G_MAXUINT / 2, G_MAXUINT / 2);
+      oai_client_set_rate_limiter (client, never);
+    }
 
   if (memory_inflight > 0)
     return run_memory (client, url, warmup_url, memory_inflight, warmup_url ? MAX (warmup, 1) : 0,

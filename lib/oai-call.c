@@ -25,6 +25,7 @@
 #include "oai-json-private.h"
 #include "oai-message-private.h"
 #include "oai-model-table-private.h"
+#include "oai-rate-limiter-private.h"
 #include "oai-request-record-private.h"
 #include "oai-retry-private.h"
 
@@ -69,6 +70,10 @@ typedef struct
   GSource *cancel_source;
   guint status;
   char *request_id;
+  OaiRateLimiter *limiter;
+  OaiRateTicket *ticket;        /* this attempt's place in the limiter */
+  gboolean ticket_granted;
+  guint estimate;               /* the tokens the limiter counts for each attempt */
   gint64 last_activity;         /* a stream times out after silence, not length */
   gboolean reading_stream;      /* this attempt's body goes to the stream */
   gboolean timed_out;
@@ -114,6 +119,7 @@ oai_call_free (OaiCall *call)
   g_clear_pointer (&call->idempotency_key, g_free);
   g_clear_pointer (&call->request_id, g_free);
   g_clear_object (&call->stream);
+  g_clear_object (&call->limiter);
   g_clear_object (&call->client);
   g_free (call);
 }
@@ -199,6 +205,22 @@ log_structured (GLogLevelFlags  level,
 }
 
 static const char *error_name (const GError *error);
+
+/* The attempt is over: its slot in the limiter is free, its tokens counted. */
+static void
+release_ticket (OaiCall  *call,
+                OaiUsage *usage)
+{
+  if (call->ticket == NULL)
+    return;
+
+  if (call->ticket_granted)
+    oai_rate_ticket_release (call->ticket, usage ? (int) oai_usage_get_total_tokens (usage) : -1);
+  else
+    oai_rate_ticket_cancel (call->ticket);
+  call->ticket = NULL;
+  call->ticket_granted = FALSE;
+}
 
 /* The line every call leaves: model, tokens, cost, latency, finish reason. */
 static void
@@ -316,6 +338,7 @@ finish (OaiCall         *call,
                          "error", error,
                          NULL);
   oai_request_record_set_cost (record, response ? oai_chat_response_get_cost (response) : partial_cost);
+  release_ticket (call, usage ? usage : partial_usage);
   oai_client_emit_request_finished (call->client, record);
 
   if (response != NULL)
@@ -618,9 +641,6 @@ attempt_failed (OaiCall *call,
       return;
     }
 
-  if (trim_for_server (call, error))
-    return;
-
   if (call->status != 0)
     {
       headers = soup_message_get_response_headers (call->msg);
@@ -628,6 +648,21 @@ attempt_failed (OaiCall *call,
       hints.retry_after_ms = soup_message_headers_get_one (headers, "retry-after-ms");
       hints.retry_after = soup_message_headers_get_one (headers, "retry-after");
     }
+
+  /* A rate limit holds back every queued request, not only this one: the
+   * pause comes before this attempt's slot is given back. */
+  if (call->limiter != NULL && g_error_matches (error, OAI_ERROR, OAI_ERROR_RATE_LIMITED))
+    {
+      guint pause_ms;
+
+      if (!oai_retry_parse_retry_after (hints.retry_after_ms, hints.retry_after, now, &pause_ms))
+        pause_ms = oai_retry_backoff_ms (call->attempts - 1, call->base_delay, call->max_delay, 0.0);
+      oai_rate_limiter_pause (call->limiter, pause_ms);
+    }
+  release_ticket (call, NULL);
+
+  if (trim_for_server (call, error))
+    return;
 
   if (!oai_retry_decide (error, &hints, call->attempts - 1, call->max_retries,
                          call->base_delay, call->max_delay, g_random_double (), now, &delay_ms))
@@ -998,6 +1033,18 @@ on_sent (GObject      *object,
 
   call->status = soup_message_get_status (call->msg);
   headers = soup_message_get_response_headers (call->msg);
+  if (call->limiter != NULL)
+    {
+      OaiRateHeaders rate = {
+        soup_message_headers_get_one (headers, "x-ratelimit-limit-requests"),
+        soup_message_headers_get_one (headers, "x-ratelimit-limit-tokens"),
+        soup_message_headers_get_one (headers, "x-ratelimit-remaining-requests"),
+        soup_message_headers_get_one (headers, "x-ratelimit-remaining-tokens"),
+        soup_message_headers_get_one (headers, "x-ratelimit-reset-requests"),
+        soup_message_headers_get_one (headers, "x-ratelimit-reset-tokens"),
+      };
+      oai_rate_limiter_update (call->limiter, &rate);
+    }
   g_free (call->request_id);
   call->request_id = g_strdup (soup_message_headers_get_one (headers, "x-request-id"));
 
@@ -1077,9 +1124,46 @@ log_request (OaiCall            *call,
   g_debug ("%s", s->str);
 }
 
-/* Step 3: one attempt. */
+static void send_now (OaiCall *call);
+
+static void
+admitted_cb (OaiRateTicket *ticket,
+             gpointer       user_data)
+{
+  OaiCall *call = user_data;
+
+  call->ticket_granted = TRUE;
+  send_now (call);
+}
+
+/* Step 2: admission, each attempt a request the limits count. */
 static void
 send_attempt (OaiCall *call)
+{
+  if (call->limiter == NULL)
+    {
+      send_now (call);
+      return;
+    }
+
+  if (call->estimate == 0)
+    {
+      g_autoptr(OaiTokenizer) tokenizer = tokenizer_for (call);
+      int max_tokens = oai_chat_request_get_max_tokens (call->sent);
+
+      call->estimate = oai_tokenizer_count_request (tokenizer, call->sent) +
+                       (max_tokens >= 0 ? (guint) max_tokens
+                                        : oai_rate_limiter_get_default_completion_tokens (call->limiter));
+    }
+
+  call->ticket = oai_rate_limiter_acquire (call->limiter, call->estimate,
+                                           oai_chat_request_get_priority (call->sent),
+                                           admitted_cb, call);
+}
+
+/* Step 3: one attempt. */
+static void
+send_now (OaiCall *call)
 {
   SoupMessageHeaders *headers;
   g_autofree char *retry_count = NULL;
@@ -1182,6 +1266,8 @@ oai_call_start_full (OaiClient           *client,
   call->sent = oai_chat_request_copy (request);
   call->strategy = manage_context ? oai_client_get_context_strategy (client)
                                   : OAI_CONTEXT_STRATEGY_NONE;
+  if (oai_client_get_rate_limiter (client) != NULL)
+    call->limiter = g_object_ref (oai_client_get_rate_limiter (client));
   call->api_key = g_strdup (oai_client_get_api_key (client));
   call->organization = g_strdup (oai_client_get_organization (client));
   call->project = g_strdup (oai_client_get_project (client));

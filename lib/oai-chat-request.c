@@ -35,6 +35,7 @@ struct _OaiChatRequest
 
   char *model;
   int max_tokens;
+  int priority;
   double temperature;
   GListStore *messages;
   GPtrArray *tools;             /* JsonNode, complete tool objects */
@@ -51,6 +52,7 @@ enum {
   PROP_MAX_TOKENS,
   PROP_TEMPERATURE,
   PROP_INCLUDE_USAGE,
+  PROP_PRIORITY,
   PROP_MESSAGES,
   N_PROPS
 };
@@ -93,6 +95,9 @@ oai_chat_request_get_property (GObject    *object,
     case PROP_INCLUDE_USAGE:
       g_value_set_boolean (value, self->include_usage);
       break;
+    case PROP_PRIORITY:
+      g_value_set_int (value, self->priority);
+      break;
     case PROP_MESSAGES:
       g_value_set_object (value, self->messages);
       break;
@@ -122,6 +127,9 @@ oai_chat_request_set_property (GObject      *object,
       break;
     case PROP_INCLUDE_USAGE:
       oai_chat_request_set_include_usage (self, g_value_get_boolean (value));
+      break;
+    case PROP_PRIORITY:
+      oai_chat_request_set_priority (self, g_value_get_int (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -175,6 +183,15 @@ oai_chat_request_class_init (OaiChatRequestClass *klass)
    */
   properties[PROP_INCLUDE_USAGE] =
     g_param_spec_boolean ("include-usage", NULL, NULL, TRUE, flags);
+
+  /**
+   * OaiChatRequest:priority:
+   *
+   * Where the request stands in a rate limiter's queue: higher goes first,
+   * equal ones in order of arrival. It is not sent to the server.
+   */
+  properties[PROP_PRIORITY] =
+    g_param_spec_int ("priority", NULL, NULL, G_MININT, G_MAXINT, 0, flags);
 
   /**
    * OaiChatRequest:messages:
@@ -231,6 +248,7 @@ oai_chat_request_copy (OaiChatRequest *self)
 
   copy = oai_chat_request_new (self->model);
   copy->max_tokens = self->max_tokens;
+  copy->priority = self->priority;
   copy->temperature = self->temperature;
   copy->include_usage = self->include_usage;
 
@@ -349,6 +367,39 @@ oai_chat_request_set_temperature (OaiChatRequest *self,
     {
       self->temperature = temperature;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEMPERATURE]);
+    }
+}
+
+/**
+ * oai_chat_request_get_priority:
+ * @self: a request
+ *
+ * Returns: the request's priority in a rate limiter's queue
+ */
+int
+oai_chat_request_get_priority (OaiChatRequest *self)
+{
+  g_return_val_if_fail (OAI_IS_CHAT_REQUEST (self), 0);
+  return self->priority;
+}
+
+/**
+ * oai_chat_request_set_priority:
+ * @self: a request
+ * @priority: higher goes first
+ *
+ * Sets the request's priority in a rate limiter's queue.
+ */
+void
+oai_chat_request_set_priority (OaiChatRequest *self,
+                               int             priority)
+{
+  g_return_if_fail (OAI_IS_CHAT_REQUEST (self));
+
+  if (self->priority != priority)
+    {
+      self->priority = priority;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRIORITY]);
     }
 }
 

@@ -41,6 +41,11 @@ OAI_AVAILABLE_IN_ALL
 void            oai_chat_request_set_temperature     (OaiChatRequest  *self,
                                                       double           temperature);
 OAI_AVAILABLE_IN_ALL
+int             oai_chat_request_get_priority        (OaiChatRequest  *self);
+OAI_AVAILABLE_IN_ALL
+void            oai_chat_request_set_priority        (OaiChatRequest  *self,
+                                                      int              priority);
+OAI_AVAILABLE_IN_ALL
 gboolean        oai_chat_request_get_include_usage   (OaiChatRequest  *self);
 OAI_AVAILABLE_IN_ALL
 void            oai_chat_request_set_include_usage   (OaiChatRequest  *self,

@@ -49,6 +49,7 @@ struct _OaiClient
   double retry_max_delay;
   OaiContextStrategy context_strategy;
   OaiCostTracker *cost_tracker;
+  OaiRateLimiter *rate_limiter;
   gulong budget_warning_id;
   gulong budget_exceeded_id;
 
@@ -79,6 +80,7 @@ enum {
   PROP_CONTEXT_STRATEGY,
   PROP_ERROR_RATE_WINDOW,
   PROP_COST_TRACKER,
+  PROP_RATE_LIMITER,
   N_PROPS
 };
 
@@ -107,6 +109,7 @@ oai_client_dispose (GObject *object)
       g_clear_signal_handler (&self->budget_exceeded_id, self->cost_tracker);
     }
   g_clear_object (&self->cost_tracker);
+  g_clear_object (&self->rate_limiter);
   g_clear_pointer (&self->outcomes, g_array_unref);
   g_clear_pointer (&self->sync_context, g_main_context_unref);
 
@@ -171,6 +174,9 @@ oai_client_get_property (GObject    *object,
     case PROP_COST_TRACKER:
       g_value_set_object (value, self->cost_tracker);
       break;
+    case PROP_RATE_LIMITER:
+      g_value_set_object (value, self->rate_limiter);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -218,6 +224,9 @@ oai_client_set_property (GObject      *object,
       break;
     case PROP_COST_TRACKER:
       oai_client_set_cost_tracker (self, g_value_get_object (value));
+      break;
+    case PROP_RATE_LIMITER:
+      oai_client_set_rate_limiter (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -336,6 +345,15 @@ oai_client_class_init (OaiClientClass *klass)
    */
   properties[PROP_COST_TRACKER] =
     g_param_spec_object ("cost-tracker", NULL, NULL, OAI_TYPE_COST_TRACKER, flags);
+
+  /**
+   * OaiClient:rate-limiter:
+   *
+   * Keeps the client's calls under the account's limits; %NULL (the
+   * default) for none. Several clients of one account share one limiter.
+   */
+  properties[PROP_RATE_LIMITER] =
+    g_param_spec_object ("rate-limiter", NULL, NULL, OAI_TYPE_RATE_LIMITER, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -846,6 +864,37 @@ oai_client_set_cost_tracker (OaiClient      *self,
   self->budget_exceeded_id = g_signal_connect (tracker, "budget-exceeded",
                                                G_CALLBACK (budget_exceeded_cb), self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COST_TRACKER]);
+}
+
+/**
+ * oai_client_get_rate_limiter:
+ * @self: a client
+ *
+ * Returns: (transfer none) (nullable): the rate limiter
+ */
+OaiRateLimiter *
+oai_client_get_rate_limiter (OaiClient *self)
+{
+  g_return_val_if_fail (OAI_IS_CLIENT (self), NULL);
+  return self->rate_limiter;
+}
+
+/**
+ * oai_client_set_rate_limiter:
+ * @self: a client
+ * @limiter: (nullable): a limiter, or %NULL for none
+ *
+ * Sets the limiter calls started from now on wait for.
+ */
+void
+oai_client_set_rate_limiter (OaiClient      *self,
+                             OaiRateLimiter *limiter)
+{
+  g_return_if_fail (OAI_IS_CLIENT (self));
+  g_return_if_fail (limiter == NULL || OAI_IS_RATE_LIMITER (limiter));
+
+  if (g_set_object (&self->rate_limiter, limiter))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RATE_LIMITER]);
 }
 
 /**

@@ -16,6 +16,7 @@
 #include "oai-chat-response.h"
 #include "oai-chat-stream.h"
 #include "oai-cost-tracker.h"
+#include "oai-rate-limiter.h"
 #include "oai-request-record.h"
 
 G_BEGIN_DECLS
@@ -131,6 +132,11 @@ OaiCostTracker  *oai_client_get_cost_tracker     (OaiClient            *self);
 OAI_AVAILABLE_IN_ALL
 void             oai_client_set_cost_tracker     (OaiClient            *self,
                                                   OaiCostTracker       *tracker);
+OAI_AVAILABLE_IN_ALL
+OaiRateLimiter  *oai_client_get_rate_limiter     (OaiClient            *self);
+OAI_AVAILABLE_IN_ALL
+void             oai_client_set_rate_limiter     (OaiClient            *self,
+                                                  OaiRateLimiter       *limiter);
 OAI_AVAILABLE_IN_ALL
 void             oai_client_chat_async           (OaiClient            *self,
                                                   OaiChatRequest       *request,

@@ -18,6 +18,7 @@
 # include "oai-chat-request.h"
 # include "oai-chat-response.h"
 # include "oai-chat-stream.h"
+# include "oai-rate-limiter.h"
 # include "oai-request-record.h"
 # include "oai-spend.h"
 # include "oai-cost-tracker.h"

@@ -277,6 +277,7 @@ server_callback (SoupServer        *server,
       MockRequest *request = g_new0 (MockRequest, 1);
       SoupMessageBody *body = soup_server_message_get_request_body (msg);
 
+      request->time = g_get_monotonic_time ();
       request->method = g_strdup (soup_server_message_get_method (msg));
       request->path = g_strdup (path);
       request->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);

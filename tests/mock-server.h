@@ -45,6 +45,7 @@ typedef struct
   SoupMessageHeaders *headers;
   GBytes *body;
   guint remote_port;             /* tells connections apart */
+  gint64 time;                   /* arrival, g_get_monotonic_time () */
 } MockRequest;
 
 MockServer  *mock_server_new              (void);
