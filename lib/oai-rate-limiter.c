@@ -9,6 +9,10 @@
 #include <stdlib.h>
 
 #include "oai-rate-limiter-private.h"
+#include "oai-rate-redis-private.h"
+
+/* After Redis went away, how long before trying it again. */
+#define REDIS_RETRY_US (5 * G_USEC_PER_SEC)
 
 /**
  * OaiRateLimiter:
@@ -49,6 +53,14 @@ struct _OaiRateLimiter
   guint64 next_seq;
   GQueue queue;                 /* OaiRateTicket, by priority then arrival */
   GSource *wake;
+
+  /* The shared budgets, when there are; the local ones stand in while
+   * Redis cannot be reached. */
+  char *redis_address;
+  char *redis_key;
+  OaiRateRedis *redis;
+  gint64 redis_retry_at;
+  gboolean shared_changed;
 };
 
 typedef enum {
@@ -78,6 +90,7 @@ enum {
   PROP_MAX_CONCURRENT,
   PROP_DEFAULT_COMPLETION_TOKENS,
   PROP_QUEUED,
+  PROP_SHARED,
   N_PROPS
 };
 
@@ -103,6 +116,9 @@ oai_rate_limiter_finalize (GObject *object)
       g_source_destroy (self->wake);
       g_source_unref (self->wake);
     }
+  g_clear_pointer (&self->redis, oai_rate_redis_free);
+  g_clear_pointer (&self->redis_address, g_free);
+  g_clear_pointer (&self->redis_key, g_free);
   g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (oai_rate_limiter_parent_class)->finalize (object);
@@ -132,6 +148,9 @@ oai_rate_limiter_get_property (GObject    *object,
       break;
     case PROP_QUEUED:
       g_value_set_uint (value, oai_rate_limiter_get_queued (self));
+      break;
+    case PROP_SHARED:
+      g_value_set_boolean (value, oai_rate_limiter_get_shared (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -216,6 +235,18 @@ oai_rate_limiter_class_init (OaiRateLimiterClass *klass)
     g_param_spec_uint ("queued", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * OaiRateLimiter:shared:
+   *
+   * Whether the budgets shared through Redis are in use: %FALSE for a
+   * limiter of one process, and while Redis cannot be reached (the limiter
+   * then keeps this process under the limits alone, and tries Redis again
+   * a few seconds later).
+   */
+  properties[PROP_SHARED] =
+    g_param_spec_boolean ("shared", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -261,6 +292,99 @@ oai_rate_limiter_new (guint requests_per_minute,
   self->tokens = tokens_per_minute / 60.0;
 
   return self;
+}
+
+/**
+ * oai_rate_limiter_new_shared:
+ * @requests_per_minute: the request limit, 0 for none or to learn it
+ * @tokens_per_minute: the token limit, 0 for none or to learn it
+ * @redis_address: a Redis server: "unix:/path/to/socket" or "host:port"
+ * @key: the Redis key of the account's budgets, the same in every process
+ *   that shares them (e.g. the organization's id)
+ * @error: return location for an error
+ *
+ * Creates a limiter whose budgets are shared, through Redis, by every process
+ * that uses the same @key, so that they stay under one account's limits
+ * together. The number of requests in flight stays each process's own.
+ *
+ * Returns: (transfer full): a new limiter, or %NULL with @error set to
+ *   %OAI_ERROR_CONNECTION if Redis cannot be reached
+ */
+OaiRateLimiter *
+oai_rate_limiter_new_shared (guint        requests_per_minute,
+                             guint        tokens_per_minute,
+                             const char  *redis_address,
+                             const char  *key,
+                             GError     **error)
+{
+  g_autoptr(OaiRateLimiter) self = NULL;
+  OaiRateRedis *redis;
+
+  g_return_val_if_fail (redis_address != NULL, NULL);
+  g_return_val_if_fail (key != NULL && *key != '\0', NULL);
+
+  redis = oai_rate_redis_connect (redis_address, key, error);
+  if (redis == NULL)
+    return NULL;
+
+  self = oai_rate_limiter_new (requests_per_minute, tokens_per_minute);
+  self->redis = redis;
+  self->redis_address = g_strdup (redis_address);
+  self->redis_key = g_strdup (key);
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * oai_rate_limiter_get_shared:
+ * @self: a limiter
+ *
+ * Returns: whether the budgets shared through Redis are in use
+ */
+gboolean
+oai_rate_limiter_get_shared (OaiRateLimiter *self)
+{
+  gboolean shared;
+
+  g_return_val_if_fail (OAI_IS_RATE_LIMITER (self), FALSE);
+
+  g_mutex_lock (&self->mutex);
+  shared = self->redis != NULL;
+  g_mutex_unlock (&self->mutex);
+
+  return shared;
+}
+
+/* With the mutex held: Redis failed; the local budgets take over. */
+static void
+redis_lost (OaiRateLimiter *self,
+            const GError   *error,
+            gint64          now)
+{
+  g_message ("Rate limits are no longer shared through Redis at %s (%s): "
+             "this process keeps under them alone until it is back",
+             self->redis_address, error->message);
+  g_clear_pointer (&self->redis, oai_rate_redis_free);
+  self->redis_retry_at = now + REDIS_RETRY_US;
+  self->shared_changed = TRUE;
+}
+
+/* With the mutex held: try Redis again, now and then. */
+static void
+redis_retry (OaiRateLimiter *self,
+             gint64          now)
+{
+  if (self->redis != NULL || self->redis_address == NULL || now < self->redis_retry_at)
+    return;
+
+  self->redis = oai_rate_redis_connect (self->redis_address, self->redis_key, NULL);
+  if (self->redis == NULL)
+    self->redis_retry_at = now + REDIS_RETRY_US;
+  else
+    {
+      g_message ("Rate limits are shared through Redis at %s again", self->redis_address);
+      self->shared_changed = TRUE;
+    }
 }
 
 static double
@@ -341,6 +465,7 @@ pump_locked (OaiRateLimiter *self,
   OaiRateTicket *head;
 
   refill (self, now);
+  redis_retry (self, now);
 
   while ((head = g_queue_peek_head (&self->queue)) != NULL)
     {
@@ -353,6 +478,29 @@ pump_locked (OaiRateLimiter *self,
           wait_us = -1;
           break;
         }
+
+      if (self->redis != NULL && wait == 0)
+        {
+          g_autoptr(GError) error = NULL;
+          double shared_wait = 0;
+
+          if (oai_rate_redis_take (self->redis, self->rpm, self->tpm, head->tokens,
+                                   &shared_wait, &error))
+            {
+              if (shared_wait > 0)
+                {
+                  wait_us = (gint64) ceil (shared_wait * G_USEC_PER_SEC);
+                  break;
+                }
+              g_queue_pop_head (&self->queue);
+              self->in_flight++;
+              head->state = TICKET_GRANTED;
+              g_ptr_array_add (granted, head);
+              continue;
+            }
+          redis_lost (self, error, now);
+        }
+
       if (self->rpm > 0 && self->requests < 1.0)
         wait = MAX (wait, (1.0 - self->requests) / (self->rpm / 60.0));
       if (self->tpm > 0)
@@ -417,15 +565,21 @@ pump (OaiRateLimiter *self)
   g_autoptr(GPtrArray) granted = g_ptr_array_new ();
   guint before, after;
 
+  gboolean shared_changed;
+
   g_mutex_lock (&self->mutex);
   before = self->queue.length;
   pump_locked (self, granted);
   after = self->queue.length;
+  shared_changed = self->shared_changed;
+  self->shared_changed = FALSE;
   g_mutex_unlock (&self->mutex);
 
   grant (granted);
   if (before != after)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUEUED]);
+  if (shared_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHARED]);
 }
 
 /*
@@ -531,7 +685,17 @@ oai_rate_ticket_release (OaiRateTicket *ticket,
   g_mutex_lock (&self->mutex);
   self->in_flight--;
   if (actual_tokens >= 0 && self->tpm > 0)
-    self->tokens = MIN (self->tokens + ticket->tokens - actual_tokens, token_capacity (self));
+    {
+      self->tokens = MIN (self->tokens + ticket->tokens - actual_tokens, token_capacity (self));
+      if (self->redis != NULL)
+        {
+          g_autoptr(GError) error = NULL;
+
+          if (!oai_rate_redis_adjust (self->redis, self->tpm,
+                                      (double) ticket->tokens - actual_tokens, &error))
+            redis_lost (self, error, g_get_monotonic_time ());
+        }
+    }
   g_mutex_unlock (&self->mutex);
 
   g_object_ref (self);
@@ -657,6 +821,14 @@ oai_rate_limiter_pause (OaiRateLimiter *self,
 
   g_mutex_lock (&self->mutex);
   self->paused_until = MAX (self->paused_until, now + (gint64) delay_ms * 1000);
+  if (self->redis != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* Every process of the account holds back. */
+      if (!oai_rate_redis_pause (self->redis, delay_ms / 1000.0, &error))
+        redis_lost (self, error, now);
+    }
   g_mutex_unlock (&self->mutex);
   pump (self);
 }

@@ -24,6 +24,14 @@ OAI_AVAILABLE_IN_ALL
 OaiRateLimiter *oai_rate_limiter_new                        (guint           requests_per_minute,
                                                              guint           tokens_per_minute) G_GNUC_WARN_UNUSED_RESULT;
 OAI_AVAILABLE_IN_ALL
+OaiRateLimiter *oai_rate_limiter_new_shared                 (guint           requests_per_minute,
+                                                             guint           tokens_per_minute,
+                                                             const char     *redis_address,
+                                                             const char     *key,
+                                                             GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+OAI_AVAILABLE_IN_ALL
+gboolean        oai_rate_limiter_get_shared                 (OaiRateLimiter *self);
+OAI_AVAILABLE_IN_ALL
 guint           oai_rate_limiter_get_requests_per_minute    (OaiRateLimiter *self);
 OAI_AVAILABLE_IN_ALL
 void            oai_rate_limiter_set_requests_per_minute    (OaiRateLimiter *self,

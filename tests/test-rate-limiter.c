@@ -6,6 +6,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <stdlib.h>
+
+#include <glib/gstdio.h>
 #include <openai-glib.h>
 
 #include "mock-server.h"
@@ -362,9 +365,185 @@ test_priority (Fixture       *f,
                                   "\"max_completion_tokens\":11"));
 }
 
+/* A Redis server of the test's own, on a socket in a scratch directory. */
+typedef struct
+{
+  GSubprocess *process;
+  char *dir;
+  char *address;
+} Redis;
+
+static gboolean
+redis_start (Redis *redis)
+{
+  const char *server = g_getenv ("OAI_REDIS_SERVER");
+  g_autofree char *socket = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline;
+
+  if (server == NULL || !g_file_test (server, G_FILE_TEST_IS_EXECUTABLE))
+    return FALSE;
+
+  redis->dir = g_dir_make_tmp ("oai-redis-XXXXXX", NULL);
+  socket = g_build_filename (redis->dir, "redis.sock", NULL);
+  redis->address = g_strconcat ("unix:", socket, NULL);
+  redis->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
+                                     server, "--port", "0", "--unixsocket", socket,
+                                     "--unixsocketperm", "700", "--save", "", "--appendonly", "no",
+                                     "--dir", redis->dir, NULL);
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(OaiRateLimiter) probe = oai_rate_limiter_new_shared (1, 0, redis->address, "probe", NULL);
+      if (probe != NULL)
+        return TRUE;
+      g_usleep (20000);
+    }
+  g_error ("redis-server did not start on %s", socket);
+}
+
+static void
+redis_stop (Redis *redis)
+{
+  if (redis->process != NULL)
+    {
+      g_subprocess_force_exit (redis->process);
+      g_subprocess_wait (redis->process, NULL, NULL);
+      g_clear_object (&redis->process);
+    }
+  if (redis->dir != NULL)
+    {
+      g_autofree char *socket = g_build_filename (redis->dir, "redis.sock", NULL);
+      g_unlink (socket);
+      g_rmdir (redis->dir);
+    }
+  g_clear_pointer (&redis->dir, g_free);
+  g_clear_pointer (&redis->address, g_free);
+}
+
+/* A second process of the same account: N calls through a shared limiter. */
+static int
+run_worker (const char *address,
+            const char *url,
+            int         n,
+            const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OaiRateLimiter) limiter = oai_rate_limiter_new_shared (120, 0, address, key, &error);
+  g_autoptr(OaiClient) client = NULL;
+  g_autoptr(OaiChatRequest) request = request_with (10, 0);
+  Fixture f = { 0 };
+
+  if (limiter == NULL)
+    {
+      g_printerr ("worker: %s\n", error->message);
+      return 1;
+    }
+  client = oai_client_new ("sk-worker");
+  g_object_set (client, "base-url", url, "rate-limiter", limiter, NULL);
+  f.client = client;
+  f.errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+  for (int i = 0; i < n; i++)
+    start (&f, request, NULL);
+  wait_for (&f, n);
+
+  if (f.errors->len > 0)
+    {
+      g_printerr ("worker: %s\n", ((GError *) g_ptr_array_index (f.errors, 0))->message);
+      return 1;
+    }
+  g_ptr_array_unref (f.errors);
+  return 0;
+}
+
+static void
+test_shared_two_processes (Fixture       *f,
+                           gconstpointer  data)
+{
+  Redis redis = { 0 };
+  GSubprocess *workers[2];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) t = NULL;
+  const char *self_exe = g_getenv ("OAI_TEST_SELF");
+
+  if (!redis_start (&redis))
+    {
+      g_test_skip ("redis-server is not installed");
+      return;
+    }
+  g_assert_nonnull (self_exe);
+
+  /* Two processes, one account, 120 requests a minute between them. */
+  for (guint i = 0; i < 2; i++)
+    {
+      workers[i] = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_exe, "--worker",
+                                     redis.address, mock_server_get_base_url (f->server), "4",
+                                     "account-1", NULL);
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_true (g_subprocess_wait_check (workers[i], NULL, &error));
+      g_assert_no_error (error);
+      g_object_unref (workers[i]);
+    }
+
+  /* Together they kept the pace of one: two at once, then one every 0.5 s. */
+  g_assert_cmpuint (mock_server_get_n_requests (f->server), ==, 8);
+  t = sorted_arrivals (f);
+  for (guint i = 2; i < 8; i++)
+    assert_at_least (g_array_index (t, double, i) - g_array_index (t, double, 0), (i - 1) * 0.5 - 0.1);
+
+  redis_stop (&redis);
+}
+
+static void
+test_shared_redis_gone (Fixture       *f,
+                        gconstpointer  data)
+{
+  Redis redis = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OaiChatRequest) request = request_with (10, 0);
+  g_autoptr(GTimer) timer = g_timer_new ();
+
+  if (!redis_start (&redis))
+    {
+      g_test_skip ("redis-server is not installed");
+      return;
+    }
+
+  use_limiter (f, oai_rate_limiter_new_shared (6000, 0, redis.address, "account-2", &error));
+  g_assert_no_error (error);
+  g_assert_true (oai_rate_limiter_get_shared (f->limiter));
+  start (f, request, NULL);
+  wait_for (f, 1);
+
+  /* Redis goes away: the calls go on, limited locally, and say so. */
+  redis_stop (&redis);
+  for (guint i = 0; i < 3; i++)
+    start (f, request, NULL);
+  wait_for (f, 4);
+  g_assert_cmpuint (f->errors->len, ==, 0);
+  g_assert_false (oai_rate_limiter_get_shared (f->limiter));
+  g_assert_cmpuint (mock_server_get_n_requests (f->server), ==, 4);
+  if (timing_meaningful ())
+    g_assert_cmpfloat (g_timer_elapsed (timer, NULL), <, 30.0);
+
+  /* An unreachable Redis at creation is a clear error. */
+  g_clear_error (&error);
+  g_assert_null (oai_rate_limiter_new_shared (60, 0, "unix:/nonexistent/redis.sock", "k", &error));
+  g_assert_error (error, OAI_ERROR, OAI_ERROR_CONNECTION);
+}
+
 int
 main (int argc, char *argv[])
 {
+  if (argc == 6 && g_str_equal (argv[1], "--worker"))
+    return run_worker (argv[2], argv[3], atoi (argv[4]), argv[5]);
+
+  g_setenv ("OAI_TEST_SELF", argv[0], TRUE);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/oai/rate-limiter/durations", test_durations);
@@ -380,6 +559,8 @@ main (int argc, char *argv[])
   ADD ("429-pauses-queue", test_429_pauses_queue);
   ADD ("cancel-queued", test_cancel_queued);
   ADD ("priority", test_priority);
+  ADD ("shared-two-processes", test_shared_two_processes);
+  ADD ("shared-redis-gone", test_shared_redis_gone);
 
 #undef ADD
 
