@@ -77,9 +77,10 @@ sys.exit(0 if path.startswith('$dest') else 'typelib from ' + path)"
 
 run_pytest () {
   OAI_MOCK_SERVER="$builddir/tests/oai-mock-server" OAI_TEST_FIXTURES="$srcdir/tests/fixtures" \
+    OAI_CLI="$root/bin/oai" \
     /usr/bin/python3 -m pytest -q -p no:cacheprovider "$srcdir/tests/python" >"$dest/pytest.log" 2>&1 ||
     { cat "$dest/pytest.log"; return 1; }
 }
-check "Python tests against the installed typelib" run_pytest
+check "Python tests (and the oai tool) against the installed files" run_pytest
 
 exit $((failed > 0))
