@@ -83,7 +83,6 @@ enum {
   PROP_REQUEST,
   PROP_MESSAGE,
   PROP_FINISH_REASON,
-  PROP_USAGE,
   N_PROPS
 };
 
@@ -171,9 +170,6 @@ oai_chat_stream_get_property (GObject    *object,
     case PROP_FINISH_REASON:
       g_value_set_string (value, self->finish_reason);
       break;
-    case PROP_USAGE:
-      g_value_set_object (value, self->usage);
-      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -244,15 +240,6 @@ oai_chat_stream_class_init (OaiChatStreamClass *klass)
    */
   properties[PROP_FINISH_REASON] =
     g_param_spec_string ("finish-reason", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * OaiChatStream:usage:
-   *
-   * The tokens used, from the stream's final usage chunk.
-   */
-  properties[PROP_USAGE] =
-    g_param_spec_object ("usage", NULL, NULL, OAI_TYPE_USAGE,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -363,7 +350,6 @@ oai_chat_stream_begin_attempt (OaiChatStream *self,
   if (self->usage != NULL)
     {
       g_clear_object (&self->usage);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USAGE]);
     }
 }
 
@@ -581,7 +567,6 @@ handle_chunk (OaiChatStream  *self,
       if (may_emit (self))
         {
           g_set_object (&self->usage, parsed);
-          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USAGE]);
           g_signal_emit (self, signals[USAGE], 0, parsed);
         }
     }
@@ -727,7 +712,6 @@ oai_chat_stream_set_estimated_usage (OaiChatStream *self,
     return;
 
   g_set_object (&self->usage, usage);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USAGE]);
   g_signal_emit (self, signals[USAGE], 0, usage);
 }
 
@@ -796,7 +780,6 @@ oai_chat_stream_replay (OaiChatStream   *self,
   if (usage != NULL && may_emit (self))
     {
       g_set_object (&self->usage, usage);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USAGE]);
       g_signal_emit (self, signals[USAGE], 0, usage);
     }
 

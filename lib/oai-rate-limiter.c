@@ -295,7 +295,7 @@ oai_rate_limiter_new (guint requests_per_minute,
 }
 
 /**
- * oai_rate_limiter_new_shared:
+ * oai_rate_limiter_new_with_redis:
  * @requests_per_minute: the request limit, 0 for none or to learn it
  * @tokens_per_minute: the token limit, 0 for none or to learn it
  * @redis_address: a Redis server: "unix:/path/to/socket" or "host:port"
@@ -311,7 +311,7 @@ oai_rate_limiter_new (guint requests_per_minute,
  *   %OAI_ERROR_CONNECTION if Redis cannot be reached
  */
 OaiRateLimiter *
-oai_rate_limiter_new_shared (guint        requests_per_minute,
+oai_rate_limiter_new_with_redis (guint        requests_per_minute,
                              guint        tokens_per_minute,
                              const char  *redis_address,
                              const char  *key,

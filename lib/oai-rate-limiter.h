@@ -24,7 +24,7 @@ OAI_AVAILABLE_IN_ALL
 OaiRateLimiter *oai_rate_limiter_new                        (guint           requests_per_minute,
                                                              guint           tokens_per_minute) G_GNUC_WARN_UNUSED_RESULT;
 OAI_AVAILABLE_IN_ALL
-OaiRateLimiter *oai_rate_limiter_new_shared                 (guint           requests_per_minute,
+OaiRateLimiter *oai_rate_limiter_new_with_redis                 (guint           requests_per_minute,
                                                              guint           tokens_per_minute,
                                                              const char     *redis_address,
                                                              const char     *key,

@@ -396,7 +396,7 @@ redis_start (Redis *redis)
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   while (g_get_monotonic_time () < deadline)
     {
-      g_autoptr(OaiRateLimiter) probe = oai_rate_limiter_new_shared (1, 0, redis->address, "probe", NULL);
+      g_autoptr(OaiRateLimiter) probe = oai_rate_limiter_new_with_redis (1, 0, redis->address, "probe", NULL);
       if (probe != NULL)
         return TRUE;
       g_usleep (20000);
@@ -431,7 +431,7 @@ run_worker (const char *address,
             const char *key)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(OaiRateLimiter) limiter = oai_rate_limiter_new_shared (120, 0, address, key, &error);
+  g_autoptr(OaiRateLimiter) limiter = oai_rate_limiter_new_with_redis (120, 0, address, key, &error);
   g_autoptr(OaiClient) client = NULL;
   g_autoptr(OaiChatRequest) request = request_with (10, 0);
   Fixture f = { 0 };
@@ -514,7 +514,7 @@ test_shared_redis_gone (Fixture       *f,
       return;
     }
 
-  use_limiter (f, oai_rate_limiter_new_shared (6000, 0, redis.address, "account-2", &error));
+  use_limiter (f, oai_rate_limiter_new_with_redis (6000, 0, redis.address, "account-2", &error));
   g_assert_no_error (error);
   g_assert_true (oai_rate_limiter_get_shared (f->limiter));
   start (f, request, NULL);
@@ -533,7 +533,7 @@ test_shared_redis_gone (Fixture       *f,
 
   /* An unreachable Redis at creation is a clear error. */
   g_clear_error (&error);
-  g_assert_null (oai_rate_limiter_new_shared (60, 0, "unix:/nonexistent/redis.sock", "k", &error));
+  g_assert_null (oai_rate_limiter_new_with_redis (60, 0, "unix:/nonexistent/redis.sock", "k", &error));
   g_assert_error (error, OAI_ERROR, OAI_ERROR_CONNECTION);
 }
 
