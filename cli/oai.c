@@ -37,6 +37,7 @@ static const char usage_text[] =
   "                                          (the prompt is read from standard input if not given)\n"
   "  oai count [-m MODEL] [FILE]             count the tokens of FILE (or standard input)\n"
   "  oai cost [--month]                      spend from the ledger, by model and by day\n"
+  "  oai models                              the models the server offers\n"
   "\n"
   "Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID;\n"
   "OAI_MODEL (default gpt-4o-mini); OAI_LEDGER (default $XDG_DATA_HOME/openai-glib/ledger.db),\n"
@@ -417,6 +418,52 @@ cmd_cost (int    argc,
   return EXIT_OK;
 }
 
+static gboolean
+cancel_cb (gpointer cancellable)
+{
+  g_cancellable_cancel (cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+models_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static int
+cmd_models (int    argc,
+            char **argv)
+{
+  g_autoptr(OaiClient) client = oai_client_new_from_environment ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) ids = NULL;
+  guint sigint;
+
+  if (argc > 1)
+    {
+      g_printerr ("oai: models takes no argument\n%s", usage_text);
+      return EXIT_USAGE;
+    }
+
+  sigint = g_unix_signal_add (SIGINT, cancel_cb, cancellable);
+  oai_client_list_models_async (client, cancellable, models_done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (sigint);
+
+  ids = oai_client_list_models_finish (client, result, &error);
+  if (ids == NULL)
+    return fail (error);
+  for (guint i = 0; ids[i] != NULL; i++)
+    g_print ("%s\n", ids[i]);
+  return EXIT_OK;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -436,6 +483,8 @@ main (int    argc,
     return cmd_count (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "cost"))
     return cmd_cost (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "models"))
+    return cmd_models (argc - 1, argv + 1);
 
   g_printerr ("oai: no command “%s”\n%s", argv[1], usage_text);
   return EXIT_USAGE;

@@ -26,4 +26,10 @@ void oai_call_start_plain (OaiClient           *client,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data);
 
+void oai_call_start_models (OaiClient           *client,
+                            GCancellable        *cancellable,
+                            gpointer             source_tag,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data);
+
 G_END_DECLS

@@ -37,6 +37,7 @@ typedef struct
 {
   OaiClient *client;
   OaiChatStream *stream;        /* NULL for a call that does not stream */
+  gboolean list_models;         /* GET /models instead of a chat */
   GTask *task;                  /* our own reference, dropped when the call ends */
   GMainContext *context;
 
@@ -711,6 +712,65 @@ transport_failed (OaiCall      *call,
     attempt_failed (call, oai_error_new_from_transport (error, call->request_id));
 }
 
+/* The ids of a /models answer, sorted. */
+static int
+g_strcmp0_ptr (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(char * const *) a, *(char * const *) b);
+}
+
+static char **
+parse_models (JsonNode  *root,
+              GError   **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *data;
+
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    return oai_json_fail (error, "the body", NULL, "a JSON object"), NULL;
+  if (!oai_json_get_optional_array (json_node_get_object (root), "models", "data", &data, error))
+    return NULL;
+  if (data == NULL)
+    return oai_json_fail (error, "models", "data", "an array"), NULL;
+
+  for (guint i = 0; i < json_array_get_length (data); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("models.data[%u]", i);
+      JsonNode *node = json_array_get_element (data, i);
+      const char *id;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return oai_json_fail (error, path, NULL, "an object"), NULL;
+      if (!oai_json_get_optional_string (json_node_get_object (node), path, "id", &id, error))
+        return NULL;
+      if (id == NULL)
+        return oai_json_fail (error, path, "id", "a string"), NULL;
+      g_ptr_array_add (ids, g_strdup (id));
+    }
+
+  g_ptr_array_sort (ids, g_strcmp0_ptr);
+  g_ptr_array_add (ids, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
+}
+
+static void
+finish_models (OaiCall  *call,
+               char    **ids)
+{
+  g_autoptr(GTask) task = NULL;
+
+  call->finished = TRUE;
+  task = g_steal_pointer (&call->task);
+  destroy_source (&call->timeout_source);
+  destroy_source (&call->backoff_source);
+  destroy_source (&call->cancel_source);
+  if (call->attempt_cancellable != NULL)
+    g_cancellable_cancel (call->attempt_cancellable);
+
+  g_task_return_pointer (task, ids, (GDestroyNotify) g_strfreev);
+}
+
 /* Step 4 for a complete body. */
 static void
 body_complete (OaiCall *call,
@@ -734,6 +794,21 @@ body_complete (OaiCall *call,
       !json_object_has_member (json_node_get_object (root), "choices"))
     {
       attempt_failed (call, oai_error_new_from_body (body, call->status, call->request_id));
+      return;
+    }
+
+  if (call->list_models)
+    {
+      char **ids = root ? parse_models (root, &error) : NULL;
+
+      if (ids == NULL)
+        {
+          if (call->request_id != NULL)
+            g_prefix_error (&error, "Request %s: ", call->request_id);
+          finish (call, NULL, g_steal_pointer (&error));
+        }
+      else
+        finish_models (call, ids);
       return;
     }
 
@@ -1178,7 +1253,8 @@ send_now (OaiCall *call)
     oai_chat_stream_begin_attempt (call->stream, g_task_get_cancellable (call->task));
 
   g_clear_object (&call->msg);
-  call->msg = soup_message_new_from_uri (SOUP_METHOD_POST, call->uri);
+  call->msg = soup_message_new_from_uri (call->list_models ? SOUP_METHOD_GET : SOUP_METHOD_POST,
+                                         call->uri);
   headers = soup_message_get_request_headers (call->msg);
   /* libsoup opens a new connection for every POST unless told the request may
    * be sent twice; the Idempotency-Key makes that true, and keeps calls from
@@ -1200,7 +1276,8 @@ send_now (OaiCall *call)
   soup_message_headers_replace (headers, "Idempotency-Key", call->idempotency_key);
   retry_count = g_strdup_printf ("%u", call->attempts - 1);
   soup_message_headers_replace (headers, "X-Retry-Count", retry_count);
-  soup_message_set_request_body_from_bytes (call->msg, "application/json", call->body);
+  if (call->body != NULL)
+    soup_message_set_request_body_from_bytes (call->msg, "application/json", call->body);
 
   log_request (call, headers);
 
@@ -1336,4 +1413,56 @@ oai_call_start_plain (OaiClient           *client,
 {
   oai_call_start_full (client, client, request, NULL, FALSE, cancellable,
                        oai_client_chat_async, callback, user_data);
+}
+
+/*
+ * oai_call_start_models:
+ *
+ * GET /models through the same road: retries, time-outs, cancellation.
+ */
+void
+oai_call_start_models (OaiClient           *client,
+                       GCancellable        *cancellable,
+                       gpointer             source_tag,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  OaiCall *call = g_new0 (OaiCall, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = g_uuid_string_random ();
+
+  call->client = g_object_ref (client);
+  call->list_models = TRUE;
+  call->task = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (call->task, source_tag);
+  g_task_set_task_data (call->task, call, (GDestroyNotify) oai_call_free);
+  call->context = g_main_context_ref_thread_default ();
+  call->started = g_get_monotonic_time ();
+  call->model = g_strdup ("(models)");
+  call->api_key = g_strdup (oai_client_get_api_key (client));
+  call->organization = g_strdup (oai_client_get_organization (client));
+  call->project = g_strdup (oai_client_get_project (client));
+  call->max_retries = oai_client_get_max_retries (client);
+  call->base_delay = oai_client_get_retry_base_delay (client);
+  call->max_delay = oai_client_get_retry_max_delay (client);
+  call->timeout = oai_client_get_timeout (client);
+  call->idempotency_key = g_strconcat ("oai-glib-", uuid, NULL);
+
+  if (cancellable != NULL)
+    {
+      call->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (call->cancel_source, G_SOURCE_FUNC (on_cancelled), call, NULL);
+      g_source_attach (call->cancel_source, call->context);
+    }
+
+  call->uri = parse_endpoint (oai_client_get_base_url (client), "/models", &error);
+  if (error == NULL && g_cancellable_is_cancelled (cancellable))
+    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The call was cancelled");
+  if (error != NULL)
+    {
+      finish (call, NULL, g_steal_pointer (&error));
+      return;
+    }
+
+  send_now (call);
 }

@@ -1135,3 +1135,46 @@ oai_client_stream_chat (OaiClient      *self,
 
   return oai_chat_stream_new (self, request);
 }
+
+/**
+ * oai_client_list_models_async:
+ * @self: a client
+ * @cancellable: (nullable): to stop the call
+ * @callback: (scope async): called with the list
+ * @user_data: data for @callback
+ *
+ * Asks the server which models it offers (`GET /models`), retrying as any
+ * call does.
+ */
+void
+oai_client_list_models_async (OaiClient           *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (OAI_IS_CLIENT (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  oai_call_start_models (self, cancellable, oai_client_list_models_async, callback, user_data);
+}
+
+/**
+ * oai_client_list_models_finish:
+ * @self: a client
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the models' ids, sorted,
+ *   or %NULL with @error set
+ */
+char **
+oai_client_list_models_finish (OaiClient     *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (OAI_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == oai_client_list_models_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -154,6 +154,15 @@ OaiChatResponse *oai_client_chat                 (OaiClient            *self,
                                                   GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 
 OAI_AVAILABLE_IN_ALL
+void             oai_client_list_models_async    (OaiClient            *self,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+OAI_AVAILABLE_IN_ALL
+char           **oai_client_list_models_finish   (OaiClient            *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+OAI_AVAILABLE_IN_ALL
 OaiChatStream   *oai_client_stream_chat          (OaiClient            *self,
                                                   OaiChatRequest       *request) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -1010,6 +1010,69 @@ test_server_error_rate (Fixture       *f,
 }
 
 static void
+models_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static char **
+list_models (Fixture  *f,
+             GError  **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  oai_client_list_models_async (f->client, NULL, models_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return oai_client_list_models_finish (f->client, result, error);
+}
+
+static void
+test_list_models (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) ids = NULL;
+  MockRequest *request;
+
+  /* Through the same road: a server error is retried. */
+  mock_server_queue (f->server, 502, "", 0, NULL);
+  mock_server_queue (f->server, 200,
+                     "{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4o-mini\",\"object\":\"model\"},"
+                     "{\"id\":\"dall-e-3\"},{\"id\":\"gpt-4o\"}]}", 0, NULL);
+  ids = list_models (f, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (ids), ==, 3);
+  g_assert_cmpstr (ids[0], ==, "dall-e-3");
+  g_assert_cmpstr (ids[1], ==, "gpt-4o");
+  g_assert_cmpstr (ids[2], ==, "gpt-4o-mini");
+  request = mock_server_get_request (f->server, 1);
+  g_assert_cmpstr (request->method, ==, "GET");
+  g_assert_cmpstr (request->path, ==, "/v1/models");
+  g_assert_cmpstr (soup_message_headers_get_one (request->headers, "Authorization"), ==, "Bearer " TEST_KEY);
+
+  /* Answers that are not lists of models. */
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char *bodies[] = { "[]", "{\"data\":{}}", "{\"data\":[{\"name\":\"x\"}]}" };
+      g_auto(GStrv) none = NULL;
+
+      g_clear_error (&error);
+      mock_server_queue (f->server, 200, bodies[i], 0, NULL);
+      none = list_models (f, &error);
+      g_assert_null (none);
+      g_assert_error (error, OAI_ERROR, OAI_ERROR_INVALID_RESPONSE);
+    }
+
+  g_clear_error (&error);
+  mock_server_queue (f->server, 401, "{\"error\":{\"message\":\"bad key\"}}", 0, NULL);
+  g_assert_null (list_models (f, &error));
+  g_assert_error (error, OAI_ERROR, OAI_ERROR_AUTHENTICATION);
+}
+
+static void
 test_environment (void)
 {
   g_autoptr(OaiClient) client = NULL;
@@ -1075,6 +1138,7 @@ main (int argc, char *argv[])
   ADD ("invalid-setup", test_invalid_setup);
   ADD ("key-never-leaks", test_key_never_leaks);
   ADD ("server-error-rate", test_server_error_rate);
+  ADD ("list-models", test_list_models);
   g_test_add_func ("/oai/client/environment", test_environment);
 
 #undef ADD

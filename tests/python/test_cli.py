@@ -87,3 +87,15 @@ def test_ctrl_c_cancels(mock_server, tmp_path):
     process.wait(timeout=20)
     assert process.returncode == 130
     assert time.monotonic() - start < 10
+
+
+def test_models(mock_server, tmp_path):
+    server = mock_server({"default": {"body": '{"data":[{"id":"gpt-4o-mini"},{"id":"gpt-4o"}]}'}})
+    result = run(["models"], server, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "gpt-4o\ngpt-4o-mini\n"
+
+    server = mock_server({"default": {"status": 403, "body": '{"error":{"message":"not for you"}}'}})
+    result = run(["models"], server, tmp_path)
+    assert result.returncode == 4
+    assert result.stderr.startswith("oai: not for you")
