@@ -122,6 +122,38 @@ test('streamed deltas', async () => {
     }
 });
 
+test('tokenizer', async () => {
+    const tokenizer = Oai.Tokenizer.new('o200k_base');
+    const ids = tokenizer.encode('hello world', -1);
+    assertEqual(Array.from(ids).join(','), '24912,2375', 'ids');
+    assertEqual(tokenizer.count('hello world', -1), 2, 'count');
+    assertEqual(tokenizer.decode(ids), 'hello world', 'decode');
+    assertEqual(Oai.Tokenizer.new_for_model('gpt-4-0613').get_encoding(), 'cl100k_base', 'encoding');
+    const request = helloRequest();
+    assertEqual(tokenizer.count_request(request) > 3, true, 'count_request');
+});
+
+test('cost tracker and rate limiter', async () => {
+    const server = startServer({default: {content: 'priced'}});
+    try {
+        const client = clientFor(server);
+        const tracker = Oai.CostTracker.new();
+        const limiter = Oai.RateLimiter.new(600, 100000);
+        limiter.max_concurrent = 2;
+        client.cost_tracker = tracker;
+        client.rate_limiter = limiter;
+        const response = await client.chat_async(helloRequest(), null);
+        const expected = (9 * 0.15 + 12 * 0.60) / 1e6;
+        assertEqual(Math.abs(response.get_cost() - expected) < 1e-12, true, 'cost');
+        assertEqual(Math.abs(tracker.total_cost - expected) < 1e-12, true, 'total');
+        assertEqual(limiter.queued, 0, 'queued');
+        const usage = new Oai.Usage({prompt_tokens: 1000000, completion_tokens: 0});
+        assertEqual(Math.abs(tracker.cost_for('gpt-4o', usage) - 2.5) < 1e-9, true, 'cost_for');
+    } finally {
+        server.stop();
+    }
+});
+
 test('usage is constructible', async () => {
     const usage = new Oai.Usage({prompt_tokens: 9, completion_tokens: 1});
     assertEqual(usage.total_tokens, 10, 'total');
