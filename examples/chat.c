@@ -4,6 +4,8 @@
  *   OPENAI_API_KEY=sk-… ./chat "Say hello"
  */
 
+#include <locale.h>
+
 #include <openai-glib.h>
 
 int
@@ -13,6 +15,9 @@ main (int argc, char *argv[])
   g_autoptr(OaiChatRequest) request = oai_chat_request_new ("gpt-4o-mini");
   g_autoptr(OaiChatResponse) response = NULL;
   g_autoptr(GError) error = NULL;
+
+  /* Messages in the user's language and charset. */
+  setlocale (LC_ALL, "");
 
   oai_chat_request_add_message (request, OAI_ROLE_USER, argc > 1 ? argv[1] : "Say hello");
 
