@@ -143,6 +143,9 @@ read_int (Cursor *c,
       c->p++;
     }
   start = c->p;
+  /* JSON allows no leading zero ("09"); json-glib refuses it, so do we. */
+  if (c->end - c->p >= 2 && c->p[0] == '0' && g_ascii_isdigit (c->p[1]))
+    return FALSE;
   while (c->p < c->end && *c->p >= '0' && *c->p <= '9' && c->p - start < 18)
     v = v * 10 + (*c->p++ - '0');
   if (c->p == start ||

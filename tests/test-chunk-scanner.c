@@ -167,6 +167,10 @@ test_edge_cases (void)
     "{\"created\":12345678901234567890,\"choices\":[]}",
     "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"choices\":[]}",
     "{\"ch\\u006fices\":[]}",
+    /* Found by fuzz/fuzz-chunk: leading zeros are not JSON. */
+    "{\"created\":09,\"choices\":[]}",
+    "{\"usage\":null,\"x\":{\"prompt_tokens\":09},\"choices\":[]}",
+    "{\"x\":[-01],\"choices\":[]}",
     "{\"choices\":[{\"delta\":5}]}",
   };
   OaiStreamChunk chunk;
