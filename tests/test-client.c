@@ -1073,6 +1073,41 @@ test_list_models (Fixture       *f,
 }
 
 static void
+test_tls_verified (void)
+{
+  g_autofree char *cert_path = g_test_build_filename (G_TEST_DIST, "fixtures", "tls", "cert.pem", NULL);
+  g_autofree char *key_path = g_test_build_filename (G_TEST_DIST, "fixtures", "tls", "key.pem", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) cert = g_tls_certificate_new_from_files (cert_path, key_path, &error);
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(OaiClient) client = oai_client_new (TEST_KEY);
+  g_autoptr(OaiChatRequest) request = hello_request ();
+  g_autoptr(OaiChatResponse) response = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *url = NULL;
+  GSList *uris;
+
+  g_assert_no_error (error);
+  server = soup_server_new ("tls-certificate", cert, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("https://127.0.0.1:%d/v1", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  /* A self-signed certificate is refused: verification is never off. */
+  g_object_set (client, "base-url", url, "max-retries", 0, NULL);
+  oai_client_chat_async (client, request, NULL, store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  response = oai_client_chat_finish (client, result, &error);
+  g_assert_null (response);
+  g_assert_error (error, OAI_ERROR, OAI_ERROR_CONNECTION);
+  g_assert_nonnull (strstr (error->message, "TLS certificate"));
+  g_assert_null (strstr (error->message, TEST_KEY));
+}
+
+static void
 test_environment (void)
 {
   g_autoptr(OaiClient) client = NULL;
@@ -1140,6 +1175,7 @@ main (int argc, char *argv[])
   ADD ("server-error-rate", test_server_error_rate);
   ADD ("list-models", test_list_models);
   g_test_add_func ("/oai/client/environment", test_environment);
+  g_test_add_func ("/oai/client/tls-verified", test_tls_verified);
 
 #undef ADD
 
