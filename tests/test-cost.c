@@ -354,6 +354,16 @@ test_ledger (Fixture       *f,
     g_clear_error (&error);
   }
 
+  /* The ledger holds no trace of the key. */
+  {
+    g_autofree char *bytes = NULL;
+    gsize len = 0;
+
+    g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
+    g_assert_null (g_strstr_len (bytes, len, "SECRET"));
+    g_assert_null (g_strstr_len (bytes, len, "sk-cost-test"));
+  }
+
   /* The session totals stay each tracker's own. */
   g_assert_cmpuint (oai_cost_tracker_get_request_count (first), ==, 3);
   g_assert_cmpuint (oai_cost_tracker_get_request_count (second), ==, 1);
