@@ -1312,6 +1312,47 @@ parse_endpoint (const char  *base_url,
   return g_steal_pointer (&uri);
 }
 
+/* What every call takes from its client when it starts: a snapshot, so that
+ * changing the client later does not change the call. */
+static OaiCall *
+call_new (OaiClient           *client,
+          gpointer             source_object,
+          const char          *model,
+          GCancellable        *cancellable,
+          gpointer             source_tag,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  OaiCall *call = g_new0 (OaiCall, 1);
+  g_autofree char *uuid = g_uuid_string_random ();
+
+  call->client = g_object_ref (client);
+  call->task = g_task_new (source_object, cancellable, callback, user_data);
+  g_task_set_source_tag (call->task, source_tag);
+  g_task_set_task_data (call->task, call, (GDestroyNotify) oai_call_free);
+  call->context = g_main_context_ref_thread_default ();
+  call->started = g_get_monotonic_time ();
+  call->model = g_strdup (model);
+  call->api_key = g_strdup (oai_client_get_api_key (client));
+  call->organization = g_strdup (oai_client_get_organization (client));
+  call->project = g_strdup (oai_client_get_project (client));
+  call->max_retries = oai_client_get_max_retries (client);
+  call->base_delay = oai_client_get_retry_base_delay (client);
+  call->max_delay = oai_client_get_retry_max_delay (client);
+  call->timeout = oai_client_get_timeout (client);
+  call->idempotency_key = g_strconcat ("oai-glib-", uuid, NULL);
+
+  if (cancellable != NULL)
+    {
+      call->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (call->cancel_source, G_SOURCE_FUNC (on_cancelled), call, NULL);
+      g_source_set_static_name (call->cancel_source, "[openai-glib] call cancelled");
+      g_source_attach (call->cancel_source, call->context);
+    }
+
+  return call;
+}
+
 static void
 oai_call_start_full (OaiClient           *client,
                      gpointer             source_object,
@@ -1323,45 +1364,19 @@ oai_call_start_full (OaiClient           *client,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  OaiCall *call = g_new0 (OaiCall, 1);
+  OaiCall *call = call_new (client, source_object, oai_chat_request_get_model (request),
+                            cancellable, source_tag, callback, user_data);
   g_autoptr(GError) error = NULL;
   g_autofree char *json = NULL;
-  g_autofree char *uuid = NULL;
   gsize json_len;
 
-  call->client = g_object_ref (client);
   call->stream = stream ? g_object_ref (stream) : NULL;
-  call->task = g_task_new (source_object, cancellable, callback, user_data);
-  g_task_set_source_tag (call->task, source_tag);
-  g_task_set_task_data (call->task, call, (GDestroyNotify) oai_call_free);
-  call->context = g_main_context_ref_thread_default ();
-  call->started = g_get_monotonic_time ();
-
-  /* The call is a snapshot: changing the client or request later does not change it. */
-  call->model = g_strdup (oai_chat_request_get_model (request));
   /* A snapshot of the conversation: changing the request later changes nothing. */
   call->sent = oai_chat_request_copy (request);
   call->strategy = manage_context ? oai_client_get_context_strategy (client)
                                   : OAI_CONTEXT_STRATEGY_NONE;
   if (oai_client_get_rate_limiter (client) != NULL)
     call->limiter = g_object_ref (oai_client_get_rate_limiter (client));
-  call->api_key = g_strdup (oai_client_get_api_key (client));
-  call->organization = g_strdup (oai_client_get_organization (client));
-  call->project = g_strdup (oai_client_get_project (client));
-  call->max_retries = oai_client_get_max_retries (client);
-  call->base_delay = oai_client_get_retry_base_delay (client);
-  call->max_delay = oai_client_get_retry_max_delay (client);
-  call->timeout = oai_client_get_timeout (client);
-  uuid = g_uuid_string_random ();
-  call->idempotency_key = g_strconcat ("oai-glib-", uuid, NULL);
-
-  if (cancellable != NULL)
-    {
-      call->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_callback (call->cancel_source, G_SOURCE_FUNC (on_cancelled), call, NULL);
-      g_source_set_static_name (call->cancel_source, "[openai-glib] call cancelled");
-      g_source_attach (call->cancel_source, call->context);
-    }
 
   call->uri = parse_endpoint (oai_client_get_base_url (client), "/chat/completions", &error);
   if (call->uri != NULL)
@@ -1427,33 +1442,11 @@ oai_call_start_models (OaiClient           *client,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  OaiCall *call = g_new0 (OaiCall, 1);
+  OaiCall *call = call_new (client, client, "(models)", cancellable, source_tag, callback,
+                            user_data);
   g_autoptr(GError) error = NULL;
-  g_autofree char *uuid = g_uuid_string_random ();
 
-  call->client = g_object_ref (client);
   call->list_models = TRUE;
-  call->task = g_task_new (client, cancellable, callback, user_data);
-  g_task_set_source_tag (call->task, source_tag);
-  g_task_set_task_data (call->task, call, (GDestroyNotify) oai_call_free);
-  call->context = g_main_context_ref_thread_default ();
-  call->started = g_get_monotonic_time ();
-  call->model = g_strdup ("(models)");
-  call->api_key = g_strdup (oai_client_get_api_key (client));
-  call->organization = g_strdup (oai_client_get_organization (client));
-  call->project = g_strdup (oai_client_get_project (client));
-  call->max_retries = oai_client_get_max_retries (client);
-  call->base_delay = oai_client_get_retry_base_delay (client);
-  call->max_delay = oai_client_get_retry_max_delay (client);
-  call->timeout = oai_client_get_timeout (client);
-  call->idempotency_key = g_strconcat ("oai-glib-", uuid, NULL);
-
-  if (cancellable != NULL)
-    {
-      call->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_callback (call->cancel_source, G_SOURCE_FUNC (on_cancelled), call, NULL);
-      g_source_attach (call->cancel_source, call->context);
-    }
 
   call->uri = parse_endpoint (oai_client_get_base_url (client), "/models", &error);
   if (error == NULL && g_cancellable_is_cancelled (cancellable))
