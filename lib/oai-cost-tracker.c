@@ -562,6 +562,51 @@ find_price (OaiCostTracker *self,
   return FALSE;
 }
 
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/**
+ * oai_cost_tracker_dup_models:
+ * @self: a tracker
+ *
+ * Lists the models the tracker can price: the families of the table shipped
+ * with the library and the models given prices of their own. Programs offer
+ * them when a server cannot list its models.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the model names, sorted
+ */
+char **
+oai_cost_tracker_dup_models (OaiCostTracker *self)
+{
+  g_autoptr(GPtrArray) families = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *names = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_val_if_fail (OAI_IS_COST_TRACKER (self), NULL);
+
+  families = oai_model_table_families ();
+  for (guint i = 0; i < families->len; i++)
+    g_hash_table_add (seen, g_ptr_array_index (families, i));
+  g_hash_table_iter_init (&iter, self->prices);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_str_equal (key, "*"))
+      g_hash_table_add (seen, key);
+
+  g_hash_table_iter_init (&iter, seen);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (names, g_strdup (key));
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+
+  return (char **) g_ptr_array_free (names, FALSE);
+}
+
 /**
  * oai_cost_tracker_cost_for:
  * @self: a tracker

@@ -48,6 +48,8 @@ double          oai_cost_tracker_add_usage             (OaiCostTracker *self,
                                                         const char     *model,
                                                         OaiUsage       *usage);
 OAI_AVAILABLE_IN_ALL
+char          **oai_cost_tracker_dup_models            (OaiCostTracker *self);
+OAI_AVAILABLE_IN_ALL
 double          oai_cost_tracker_get_total_cost        (OaiCostTracker *self);
 OAI_AVAILABLE_IN_ALL
 double          oai_cost_tracker_get_model_cost        (OaiCostTracker *self,

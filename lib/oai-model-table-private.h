@@ -23,5 +23,6 @@ gboolean oai_model_table_lookup    (const char   *model,
                                     OaiModelInfo *info);
 gboolean oai_model_is_snapshot_of  (const char   *model,
                                     const char   *family);
+GPtrArray *oai_model_table_families (void);
 
 G_END_DECLS

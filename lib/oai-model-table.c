@@ -110,23 +110,50 @@ oai_model_is_snapshot_of (const char *model,
  *
  * Returns: %TRUE if the model is in the table
  */
-gboolean
-oai_model_table_lookup (const char   *model,
-                        OaiModelInfo *info)
+static GPtrArray *
+get_table (void)
 {
   static gsize loaded;
   static GPtrArray *table;
-  const OaiModelInfo *best = NULL;
-  gsize best_len = 0;
-
-  if (model == NULL)
-    return FALSE;
 
   if (g_once_init_enter (&loaded))
     {
       table = load_table ();
       g_once_init_leave (&loaded, 1);
     }
+
+  return table;
+}
+
+/**
+ * oai_model_table_families:
+ *
+ * Returns: (transfer container): the table's model names, interned, in no order
+ */
+GPtrArray *
+oai_model_table_families (void)
+{
+  GPtrArray *table = get_table ();
+  GPtrArray *names = g_ptr_array_sized_new (table->len);
+
+  for (guint i = 0; i < table->len; i++)
+    g_ptr_array_add (names, (gpointer) ((const OaiModelInfo *) g_ptr_array_index (table, i))->family);
+
+  return names;
+}
+
+gboolean
+oai_model_table_lookup (const char   *model,
+                        OaiModelInfo *info)
+{
+  GPtrArray *table;
+  const OaiModelInfo *best = NULL;
+  gsize best_len = 0;
+
+  if (model == NULL)
+    return FALSE;
+
+  table = get_table ();
 
   for (guint i = 0; i < table->len; i++)
     {

@@ -100,6 +100,21 @@ test_user_prices (void)
   g_assert_cmpfloat_with_epsilon (oai_cost_tracker_cost_for (tracker, "my-model", usage),
                                   2.4 + 0.2 + 2.0, 1e-9);
 
+  /* The models it can price: the table's families and the user's, sorted, not "*". */
+  {
+    g_auto(GStrv) models = oai_cost_tracker_dup_models (tracker);
+    guint n = g_strv_length (models);
+
+    g_assert_true (g_strv_contains ((const char * const *) models, "gpt-4o"));
+    g_assert_true (g_strv_contains ((const char * const *) models, "gpt-4o-mini"));
+    g_assert_true (g_strv_contains ((const char * const *) models, "my-model"));
+    g_assert_true (g_strv_contains ((const char * const *) models, "llama3.1:8b"));
+    g_assert_false (g_strv_contains ((const char * const *) models, "*"));
+    g_assert_false (g_strv_contains ((const char * const *) models, "gpt-4o-2024-08-06"));
+    for (guint i = 1; i < n; i++)
+      g_assert_cmpint (strcmp (models[i - 1], models[i]), <, 0);
+  }
+
   /* Bad files: a clear error, and no price of theirs taken. */
   g_assert_true (g_file_set_contents (bad, "{\"models\": [", -1, NULL));
   g_assert_false (oai_cost_tracker_load_prices (tracker, bad, &error));
