@@ -319,6 +319,7 @@ finish (OaiCall         *call,
       OaiUsage *streamed = oai_chat_stream_get_usage (call->stream);
 
       partial_usage = streamed ? g_object_ref (streamed) : estimate_usage (call);
+      oai_chat_stream_set_partial_usage (call->stream, partial_usage);
       partial_cost = oai_cost_tracker_record (oai_client_get_cost_tracker (call->client), call->model,
                                               partial_usage, call->request_id, "interrupted");
     }

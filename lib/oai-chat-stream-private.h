@@ -22,6 +22,8 @@ gboolean         oai_chat_stream_end            (OaiChatStream  *self,
                                                  GError        **error);
 gboolean         oai_chat_stream_get_emitted    (OaiChatStream  *self);
 gboolean         oai_chat_stream_get_stopped    (OaiChatStream  *self);
+void             oai_chat_stream_set_partial_usage (OaiChatStream *self,
+                                                    OaiUsage      *usage);
 OaiChatResponse *oai_chat_stream_build_response (OaiChatStream  *self);
 void             oai_chat_stream_set_estimated_usage (OaiChatStream *self,
                                                       OaiUsage      *usage);

@@ -715,6 +715,16 @@ oai_chat_stream_set_estimated_usage (OaiChatStream *self,
   g_signal_emit (self, signals[USAGE], 0, usage);
 }
 
+/* For a stream cut or cancelled after content: what was billed for it, kept
+ * for get_usage () without a signal, since nothing is emitted after the end. */
+void
+oai_chat_stream_set_partial_usage (OaiChatStream *self,
+                                   OaiUsage      *usage)
+{
+  if (self->usage == NULL)
+    g_set_object (&self->usage, usage);
+}
+
 OaiChatResponse *
 oai_chat_stream_build_response (OaiChatStream *self)
 {
@@ -887,7 +897,8 @@ oai_chat_stream_get_finish_reason (OaiChatStream *self)
  * @self: a stream
  *
  * Returns: (transfer none) (nullable): the tokens used, once the usage chunk
- *   arrived
+ *   arrived; after a stream cut or cancelled once content arrived, the usage
+ *   billed for it (estimated locally when the server sent none)
  */
 OaiUsage *
 oai_chat_stream_get_usage (OaiChatStream *self)

@@ -565,6 +565,11 @@ test_cancel (Fixture       *f,
   g_assert_cmpuint (run.deltas, ==, 3);
   g_assert_cmpuint (run.deltas_after_cancel, ==, 0);
   g_assert_cmpstr (oai_message_get_content (oai_chat_stream_get_message (stream)), ==, "0 1 2 ");
+  /* What was billed for it stays readable, estimated, without a usage signal. */
+  g_assert_nonnull (oai_chat_stream_get_usage (stream));
+  g_assert_true (oai_usage_get_estimated (oai_chat_stream_get_usage (stream)));
+  g_assert_cmpuint (oai_usage_get_completion_tokens (oai_chat_stream_get_usage (stream)), >=, 3);
+  g_assert_cmpuint (run.usage_signals, ==, 0);
   run_clear (&run);
   g_clear_object (&stream);
 
