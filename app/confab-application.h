@@ -6,6 +6,7 @@
 #pragma once
 
 #include <adwaita.h>
+#include <openai-glib.h>
 
 G_BEGIN_DECLS
 
@@ -13,6 +14,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ConfabApplication, confab_application, CONFAB, APPLICATION, AdwApplication)
 
-ConfabApplication *confab_application_new (void);
+ConfabApplication *confab_application_new  (void);
+void               confab_configure_client (OaiClient      *client,
+                                            OaiCostTracker *tracker,
+                                            GSettings      *settings);
 
 G_END_DECLS

@@ -1,12 +1,19 @@
 /* confab-window.c: the conversation window
  *
+ * A sidebar of saved conversations and the current one: its messages in a list
+ * view (rows recycled, so any length scrolls), the answer growing from its
+ * stream, and a composer that counts tokens as you type.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
 
+#include <math.h>
 #include <glib/gi18n.h>
 
+#include "confab-format.h"
+#include "confab-message-row.h"
 #include "confab-window.h"
 
 struct _ConfabWindow
@@ -14,22 +21,60 @@ struct _ConfabWindow
   AdwApplicationWindow parent_instance;
 
   OaiClient *client;
+  ConfabStore *store;
   GSettings *settings;
-  GListStore *messages;         /* OaiMessage */
-  GCancellable *cancellable;
+
+  ConfabConversation *conversation;   /* the one shown; unsaved until its first message */
+  gulong conversation_cost_id;
+  gulong conversation_title_id;
+  GtkFilterListModel *visible_messages;
+  GtkSingleSelection *conversation_selection;
+  gboolean selecting;
+
+  GtkStringList *models;
+  GCancellable *models_cancellable;
+  gboolean updating_models;
+
+  OaiTokenizer *tokenizer;
+  char *tokenizer_model;
+  guint count_source;
+  gsize conversation_tokens;
+  gboolean conversation_tokens_valid;
+
+  GCancellable *cancellable;          /* the running answer's */
   char *status;
+  char *banner_action;
+  gboolean stick_to_bottom;
+
   gulong retrying_id;
+  gulong alert_id;
+  gulong api_key_id;
+  gulong base_url_id;
 
   /* Template widgets */
   AdwToastOverlay *toast_overlay;
+  AdwLeaflet *leaflet;
+  GtkStack *sidebar_stack;
+  GtkListView *conversation_list;
+  AdwWindowTitle *window_title;
+  GtkMenuButton *cost_button;
+  GtkLabel *conversation_cost_label;
+  GtkLabel *month_cost_label;
+  GtkLevelBar *budget_bar;
+  GtkLabel *budget_label;
+  GtkDropDown *model_dropdown;
+  GtkRevealer *banner_revealer;
+  GtkLabel *banner_label;
+  GtkButton *banner_button;
   GtkStack *stack;
-  GtkListBox *message_list;
   GtkScrolledWindow *scroller;
-  GtkEntry *prompt_entry;
-  GtkButton *send_button;
-  GtkButton *stop_button;
-  GtkLabel *status_label;
+  GtkListView *message_view;
   GtkSpinner *spinner;
+  GtkLabel *status_label;
+  GtkLabel *token_label;
+  GtkTextView *composer;
+  GtkButton *stop_button;
+  GtkButton *send_button;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabWindow, confab_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -37,11 +82,17 @@ G_DEFINE_FINAL_TYPE (ConfabWindow, confab_window, ADW_TYPE_APPLICATION_WINDOW)
 enum {
   PROP_0,
   PROP_CLIENT,
+  PROP_STORE,
   PROP_BUSY,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void set_conversation (ConfabWindow *self, ConfabConversation *conversation);
+static void start_answer (ConfabWindow *self);
+
+/* Status, banner and busy state */
 
 static void
 set_status (ConfabWindow *self,
@@ -52,132 +103,603 @@ set_status (ConfabWindow *self,
   gtk_label_set_label (self->status_label, status ? status : "");
 }
 
+/**
+ * confab_window_show_banner:
+ * @self: a window
+ * @text: what happened and what to do
+ * @button_label: (nullable): the label of the banner's button
+ * @action_name: (nullable): the action the button activates
+ *
+ * Shows a message that stays until dismissed or replaced, for what a person
+ * must act on: a refused key, a cut answer, a database set aside.
+ */
+void
+confab_window_show_banner (ConfabWindow *self,
+                           const char   *text,
+                           const char   *button_label,
+                           const char   *action_name)
+{
+  g_return_if_fail (CONFAB_IS_WINDOW (self));
+
+  gtk_label_set_label (self->banner_label, text);
+  gtk_button_set_label (self->banner_button, button_label);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->banner_button), action_name);
+  gtk_widget_set_visible (GTK_WIDGET (self->banner_button), button_label != NULL && action_name != NULL);
+  g_free (self->banner_action);
+  self->banner_action = g_strdup (action_name);
+  gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
+}
+
+static void
+hide_banner (ConfabWindow *self)
+{
+  gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
+  g_clear_pointer (&self->banner_action, g_free);
+}
+
+static gboolean
+needs_key (ConfabWindow *self)
+{
+  /* A local or other compatible server may need no key; api.openai.com does. */
+  return oai_client_get_api_key (self->client) == NULL &&
+         g_str_equal (oai_client_get_base_url (self->client), OAI_DEFAULT_BASE_URL);
+}
+
+static guint
+n_messages (ConfabWindow *self)
+{
+  if (self->conversation == NULL)
+    return 0;
+  return g_list_model_get_n_items (confab_conversation_get_messages (self->conversation));
+}
+
+static OaiMessage *
+nth_message (ConfabWindow *self,
+             guint         position)
+{
+  g_autoptr(OaiMessage) message = NULL;
+
+  message = g_list_model_get_item (confab_conversation_get_messages (self->conversation), position);
+  return message; /* still owned by the conversation */
+}
+
+static gint
+last_user_position (ConfabWindow *self)
+{
+  for (guint i = n_messages (self); i > 0; i--)
+    if (oai_message_get_role (nth_message (self, i - 1)) == OAI_ROLE_USER)
+      return i - 1;
+  return -1;
+}
+
+static void
+update_page (ConfabWindow *self)
+{
+  if (needs_key (self))
+    gtk_stack_set_visible_child_name (self->stack, "welcome");
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->visible_messages)) == 0)
+    gtk_stack_set_visible_child_name (self->stack, "empty");
+  else
+    gtk_stack_set_visible_child_name (self->stack, "chat");
+}
+
+static void
+update_actions (ConfabWindow *self)
+{
+  gboolean busy = self->cancellable != NULL;
+  gboolean ready = !busy && !needs_key (self);
+  gboolean has_user = last_user_position (self) >= 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->send_button), !busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->stop_button), busy);
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.send", ready);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.regenerate", ready && has_user);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit-last", !busy && has_user);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete-conversation",
+                                 self->conversation != NULL &&
+                                 confab_conversation_get_id (self->conversation) != 0);
+}
+
 static void
 update_busy (ConfabWindow *self)
 {
-  gboolean busy = self->cancellable != NULL;
-
-  gtk_widget_set_sensitive (GTK_WIDGET (self->send_button), !busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->stop_button), busy);
-  gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.send", !busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", busy);
+  update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
+/* Costs */
+
 static void
-refusal_changed_cb (OaiMessage *message,
-                    GParamSpec *pspec,
-                    GtkLabel   *label)
+update_costs (ConfabWindow *self)
 {
-  if (oai_message_get_refusal (message) == NULL)
+  OaiCostTracker *tracker = oai_client_get_cost_tracker (self->client);
+  double cost = self->conversation ? confab_conversation_get_cost (self->conversation) : 0;
+  g_autofree char *conversation = confab_format_cost (cost);
+
+  gtk_menu_button_set_label (self->cost_button, conversation);
+  gtk_label_set_label (self->conversation_cost_label, conversation);
+
+  if (tracker == NULL)
+    {
+      gtk_label_set_label (self->month_cost_label, "—");
+      gtk_label_set_label (self->budget_label, _("Spending is not recorded."));
+      gtk_widget_set_visible (GTK_WIDGET (self->budget_bar), FALSE);
+      return;
+    }
+  else
+    {
+      double month = oai_cost_tracker_get_month_to_date (tracker);
+      double budget = oai_cost_tracker_get_monthly_budget (tracker);
+      g_autofree char *month_text = confab_format_cost (month);
+
+      gtk_label_set_label (self->month_cost_label, month_text);
+      gtk_widget_set_visible (GTK_WIDGET (self->budget_bar), budget > 0);
+      if (budget > 0)
+        {
+          g_autofree char *budget_text = confab_format_cost (budget);
+          g_autofree char *text = NULL;
+
+          /* Translators: the month's budget in dollars, and a percentage. */
+          text = g_strdup_printf (_("%.0f %% of the monthly budget of %s"), 100 * month / budget, budget_text);
+          gtk_level_bar_set_value (self->budget_bar, MIN (month / budget, 1.0));
+          gtk_label_set_label (self->budget_label, text);
+        }
+      else
+        {
+          gtk_label_set_label (self->budget_label, _("No monthly budget is set. Set one in Preferences."));
+        }
+    }
+}
+
+/* Token counts */
+
+static OaiTokenizer *
+get_tokenizer (ConfabWindow *self,
+               const char   *model)
+{
+  if (self->tokenizer == NULL || g_strcmp0 (self->tokenizer_model, model) != 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_clear_object (&self->tokenizer);
+      self->tokenizer = oai_tokenizer_new_for_model (model, &error);
+      /* A model the library does not know (a local one): o200k_base is the
+       * best guess at its count, and the label says "about". */
+      if (self->tokenizer == NULL)
+        self->tokenizer = oai_tokenizer_new ("o200k_base", NULL);
+      g_free (self->tokenizer_model);
+      self->tokenizer_model = g_strdup (model);
+      self->conversation_tokens_valid = FALSE;
+    }
+
+  return self->tokenizer;
+}
+
+static char *
+current_model (ConfabWindow *self)
+{
+  const char *env = g_getenv ("CONFAB_MODEL");
+  GtkStringObject *selected = gtk_drop_down_get_selected_item (self->model_dropdown);
+
+  if (self->conversation != NULL && confab_conversation_get_model (self->conversation) != NULL)
+    return g_strdup (confab_conversation_get_model (self->conversation));
+  if (selected != NULL)
+    return g_strdup (gtk_string_object_get_string (selected));
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  return g_settings_get_string (self->settings, "default-model");
+}
+
+static OaiChatRequest *
+build_request (ConfabWindow *self,
+               const char   *model)
+{
+  OaiChatRequest *request = oai_chat_request_new (model);
+
+  for (guint i = 0; i < n_messages (self); i++)
+    oai_chat_request_append_message (request, nth_message (self, i));
+
+  return request;
+}
+
+static char *
+get_draft (ConfabWindow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->composer);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static gboolean
+count_tokens_cb (gpointer user_data)
+{
+  ConfabWindow *self = user_data;
+  g_autofree char *model = current_model (self);
+  g_autofree char *draft = get_draft (self);
+  OaiTokenizer *tokenizer = get_tokenizer (self, model);
+  g_autofree char *draft_text = NULL;
+  g_autofree char *all_text = NULL;
+  g_autofree char *label = NULL;
+  gsize draft_tokens;
+
+  self->count_source = 0;
+
+  /* The conversation is counted once per change; the draft on each pause in
+   * typing. */
+  if (!self->conversation_tokens_valid)
+    {
+      g_autoptr(OaiChatRequest) request = build_request (self, model);
+
+      self->conversation_tokens = n_messages (self) > 0 ? oai_tokenizer_count_request (tokenizer, request) : 0;
+      self->conversation_tokens_valid = TRUE;
+    }
+
+  draft_tokens = oai_tokenizer_count (tokenizer, draft, -1);
+  draft_text = confab_format_tokens (draft_tokens);
+  all_text = confab_format_tokens (self->conversation_tokens + draft_tokens);
+  /* Translators: tokens in the message being written, and in the whole
+   * conversation it would be sent with. */
+  label = g_strdup_printf (_("%s tokens · %s with the conversation"), draft_text, all_text);
+  gtk_label_set_label (self->token_label, label);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_count (ConfabWindow *self)
+{
+  if (self->count_source == 0)
+    self->count_source = g_timeout_add (150, count_tokens_cb, self);
+}
+
+static void
+invalidate_conversation_tokens (ConfabWindow *self)
+{
+  self->conversation_tokens_valid = FALSE;
+  queue_count (self);
+}
+
+/* Models */
+
+static void
+select_model (ConfabWindow *self,
+              const char   *model)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->models));
+
+  self->updating_models = TRUE;
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (gtk_string_list_get_string (self->models, i), model))
+      {
+        gtk_drop_down_set_selected (self->model_dropdown, i);
+        self->updating_models = FALSE;
+        return;
+      }
+
+  /* A model the list does not have (an old conversation's, or typed in
+   * Preferences) is still offered. */
+  gtk_string_list_append (self->models, model);
+  gtk_drop_down_set_selected (self->model_dropdown, n);
+  self->updating_models = FALSE;
+}
+
+static void
+set_models (ConfabWindow       *self,
+            const char * const *models)
+{
+  g_autofree char *model = current_model (self);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->models));
+
+  self->updating_models = TRUE;
+  gtk_string_list_splice (self->models, 0, n, models);
+  self->updating_models = FALSE;
+  select_model (self, model);
+}
+
+static void
+fallback_models (ConfabWindow *self)
+{
+  OaiCostTracker *tracker = oai_client_get_cost_tracker (self->client);
+  g_autoptr(OaiCostTracker) table = tracker ? NULL : oai_cost_tracker_new ();
+  g_auto(GStrv) models = oai_cost_tracker_dup_models (tracker ? tracker : table);
+
+  set_models (self, (const char * const *) models);
+}
+
+static void
+list_models_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ConfabWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) models = oai_client_list_models_finish (OAI_CLIENT (object), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  gtk_label_set_label (label, oai_message_get_refusal (message));
-  gtk_widget_add_css_class (GTK_WIDGET (label), "warning");
+
+  g_clear_object (&self->models_cancellable);
+
+  /* A server without /models keeps the price table's list. */
+  if (models == NULL || models[0] == NULL)
+    {
+      if (error != NULL)
+        g_debug ("Models not listed: %s", error->message);
+      return;
+    }
+
+  set_models (self, (const char * const *) models);
 }
 
-static GtkWidget *
-create_message_row (gpointer item,
-                    gpointer user_data)
+static void
+refresh_models (ConfabWindow *self)
 {
-  OaiMessage *message = item;
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
-  GtkWidget *author = gtk_label_new (NULL);
-  GtkWidget *text = gtk_label_new (NULL);
-  gboolean mine = oai_message_get_role (message) == OAI_ROLE_USER;
+  g_cancellable_cancel (self->models_cancellable);
+  g_clear_object (&self->models_cancellable);
+  fallback_models (self);
 
-  gtk_label_set_label (GTK_LABEL (author), mine ? _("You") : _("Assistant"));
-  gtk_widget_add_css_class (author, "caption-heading");
-  gtk_widget_add_css_class (author, "dim-label");
-  gtk_label_set_xalign (GTK_LABEL (author), 0);
+  if (needs_key (self))
+    return;
 
-  /* The label follows the message as a stream grows it; a refusal is an
-   * answer too, shown in its own style. */
-  g_object_bind_property (message, "content", text, "label", G_BINDING_SYNC_CREATE);
-  g_signal_connect_object (message, "notify::refusal", G_CALLBACK (refusal_changed_cb), text, 0);
-  refusal_changed_cb (message, NULL, GTK_LABEL (text));
-
-  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_selectable (GTK_LABEL (text), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (text), 0);
-
-  gtk_box_append (GTK_BOX (box), author);
-  gtk_box_append (GTK_BOX (box), text);
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
-  gtk_widget_set_margin_top (box, 9);
-  gtk_widget_set_margin_bottom (box, 9);
-
-  return box;
+  self->models_cancellable = g_cancellable_new ();
+  oai_client_list_models_async (self->client, self->models_cancellable, list_models_cb, g_object_ref (self));
 }
+
+static void
+model_selected_cb (ConfabWindow *self)
+{
+  GtkStringObject *selected = gtk_drop_down_get_selected_item (self->model_dropdown);
+  const char *model;
+
+  if (self->updating_models || selected == NULL)
+    return;
+
+  model = gtk_string_object_get_string (selected);
+  if (self->conversation != NULL)
+    confab_conversation_set_model (self->conversation, model);
+  g_settings_set_string (self->settings, "default-model", model);
+  invalidate_conversation_tokens (self);
+}
+
+/* Persistence */
+
+static void
+save_conversation (ConfabWindow *self,
+                   ConfabConversation *conversation)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean inserted = confab_conversation_get_id (conversation) == 0;
+
+  if (!confab_store_save (self->store, conversation, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("The conversation could not be saved: %s"), error->message);
+
+      confab_window_show_banner (self, text, NULL, NULL);
+      return;
+    }
+
+  /* A new conversation joins the sidebar, selected. */
+  if (inserted && conversation == self->conversation)
+    {
+      guint position;
+
+      if (g_list_store_find (G_LIST_STORE (confab_store_get_conversations (self->store)),
+                             conversation, &position))
+        {
+          self->selecting = TRUE;
+          gtk_single_selection_set_selected (self->conversation_selection, position);
+          self->selecting = FALSE;
+        }
+    }
+  update_actions (self);
+}
+
+/* The answer */
+
+typedef struct
+{
+  ConfabWindow *self;
+  ConfabConversation *conversation;
+  OaiChatStream *stream;
+} Answer;
+
+static void
+answer_free (Answer *answer)
+{
+  g_clear_object (&answer->self);
+  g_clear_object (&answer->conversation);
+  g_clear_object (&answer->stream);
+  g_free (answer);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Answer, answer_free)
 
 static void
 show_error (ConfabWindow *self,
             const GError *error)
 {
-  g_autofree char *title = NULL;
+  g_autofree char *text = NULL;
+  const char *button = _("_Retry");
+  const char *action = "win.regenerate";
 
-  if (g_error_matches (error, OAI_ERROR, OAI_ERROR_AUTHENTICATION))
-    title = g_strdup (_("The server refused the API key. Set OPENAI_API_KEY and start Confab again."));
-  else
-    title = g_strdup (error->message);
+  if (error->domain != OAI_ERROR)
+    {
+      text = g_strdup_printf (_("No answer: %s"), error->message);
+    }
+  else switch ((OaiError) error->code)
+    {
+    case OAI_ERROR_AUTHENTICATION:
+      text = g_strdup (_("The server refused the API key. Check the key in Preferences."));
+      button = _("Open _Preferences");
+      action = "app.preferences";
+      break;
+    case OAI_ERROR_PERMISSION_DENIED:
+      text = g_strdup (_("This API key may not use this model or project. Choose another model, or check the organization and project in Preferences."));
+      button = _("Open _Preferences");
+      action = "app.preferences";
+      break;
+    case OAI_ERROR_NOT_FOUND:
+      text = g_strdup (_("The server does not know this model. Choose another one."));
+      button = NULL;
+      break;
+    case OAI_ERROR_QUOTA_EXCEEDED:
+      text = g_strdup (_("The account has no quota left. Check its plan and billing on the provider's website."));
+      button = NULL;
+      break;
+    case OAI_ERROR_RATE_LIMITED:
+      text = g_strdup (_("The server is still limiting requests after several tries. Wait a minute, then retry."));
+      break;
+    case OAI_ERROR_STREAM_INTERRUPTED:
+      text = g_strdup (_("The answer was cut off. What arrived is kept; Retry asks again."));
+      break;
+    case OAI_ERROR_CONTEXT_LENGTH_EXCEEDED:
+      text = g_strdup (_("This conversation is too long for the model. Start a new chat, or let Confab drop or summarize the oldest messages (Preferences)."));
+      button = _("Open _Preferences");
+      action = "app.preferences";
+      break;
+    case OAI_ERROR_BUDGET_EXCEEDED:
+      text = g_strdup (_("This month's budget is spent, so the message was not sent. Raise the budget or turn off the hard limit in Preferences."));
+      button = _("Open _Preferences");
+      action = "app.preferences";
+      break;
+    case OAI_ERROR_TIMEOUT:
+    case OAI_ERROR_CONNECTION:
+      text = g_strdup_printf (_("The server could not be reached: %s"), error->message);
+      break;
+    case OAI_ERROR_SERVER:
+    case OAI_ERROR_CONFLICT:
+      text = g_strdup (_("The server failed to answer, even after retrying. Try again later."));
+      break;
+    case OAI_ERROR_INVALID_REQUEST:
+      text = g_strdup_printf (_("The server refused the request: %s"), error->message);
+      button = NULL;
+      break;
+    case OAI_ERROR_INVALID_RESPONSE:
+      text = g_strdup_printf (_("The server's answer could not be read: %s"), error->message);
+      break;
+    case OAI_ERROR_FAILED:
+    default:
+      text = g_strdup (error->message);
+      break;
+    }
 
-  set_status (self, title);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+  set_status (self, NULL);
+  confab_window_show_banner (self, text, button, button ? action : NULL);
 }
 
 static void
-stream_done_cb (GObject      *object,
+answer_done_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(ConfabWindow) self = user_data;
+  g_autoptr(Answer) answer = user_data;
+  ConfabWindow *self = answer->self;
+  ConfabConversation *conversation = answer->conversation;
   OaiChatStream *stream = OAI_CHAT_STREAM (object);
   OaiMessage *message = oai_chat_stream_get_message (stream);
   g_autoptr(GError) error = NULL;
   g_autoptr(OaiChatResponse) response = oai_chat_stream_run_finish (stream, result, &error);
-  gboolean empty = oai_message_get_content (message) == NULL &&
-                   oai_message_get_refusal (message) == NULL;
+  gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  OaiUsage *usage = response ? oai_chat_response_get_usage (response) : oai_chat_stream_get_usage (stream);
+  ConfabMessageInfo info = { 0, };
 
   g_clear_object (&self->cancellable);
+
+  if (response == NULL && oai_message_get_content (message) == NULL &&
+      oai_message_get_refusal (message) == NULL)
+    {
+      GListModel *messages = confab_conversation_get_messages (conversation);
+      guint n = g_list_model_get_n_items (messages);
+
+      /* No answer at all: its empty row goes; the question stays to retry. */
+      if (n > 0)
+        {
+          g_autoptr(OaiMessage) last = g_list_model_get_item (messages, n - 1);
+          if (last == message)
+            confab_conversation_truncate (conversation, n - 1);
+        }
+    }
+  else
+    {
+      if (usage != NULL)
+        {
+          OaiCostTracker *tracker = oai_client_get_cost_tracker (self->client);
+
+          info.prompt_tokens = oai_usage_get_prompt_tokens (usage);
+          info.completion_tokens = oai_usage_get_completion_tokens (usage);
+          info.estimated = oai_usage_get_estimated (usage);
+          if (response != NULL)
+            info.cost = oai_chat_response_get_cost (response);
+          else if (tracker != NULL)
+            info.cost = oai_cost_tracker_cost_for (tracker, confab_conversation_get_model (conversation), usage);
+          else
+            info.cost = NAN;
+        }
+      else
+        info.cost = NAN;
+
+      if (response != NULL)
+        info.finish_reason = g_intern_string (oai_chat_response_get_finish_reason (response));
+      else
+        info.finish_reason = g_intern_static_string (cancelled ? "stopped" : "interrupted");
+
+      confab_conversation_message_changed (conversation, message);
+      confab_conversation_set_message_info (conversation, message, &info);
+    }
+
+  if (confab_conversation_get_id (conversation) != 0 ||
+      g_list_model_get_n_items (confab_conversation_get_messages (conversation)) > 0)
+    save_conversation (self, conversation);
+
+  if (conversation == self->conversation)
+    {
+      update_page (self);
+      invalidate_conversation_tokens (self);
+    }
   update_busy (self);
+  update_costs (self);
 
   if (response != NULL)
-    {
-      set_status (self, NULL);
-      return;
-    }
-
-  /* What arrived before a stop or a cut stays; an empty answer goes. */
-  if (empty)
-    {
-      guint position;
-
-      if (g_list_store_find (self->messages, message, &position))
-        g_list_store_remove (self->messages, position);
-    }
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    set_status (self, NULL);
+  else if (cancelled)
     set_status (self, _("Stopped"));
   else
     show_error (self, error);
 }
 
 static void
-retrying_cb (OaiClient    *client,
-             guint         attempt,
-             const GError *error,
-             guint         delay_ms,
-             ConfabWindow *self)
+start_answer (ConfabWindow *self)
 {
-  g_autofree char *status = NULL;
+  g_autofree char *model = current_model (self);
+  g_autoptr(OaiChatRequest) request = NULL;
+  g_autoptr(OaiChatStream) stream = NULL;
+  Answer *answer;
 
-  /* Translators: the first number is seconds, the others attempts. */
-  status = g_strdup_printf (_("Retrying in %.0f s (attempt %u of %u)"),
-                            delay_ms / 1000.0, attempt,
-                            oai_client_get_max_retries (client) + 1);
-  set_status (self, status);
+  if (confab_conversation_get_model (self->conversation) == NULL)
+    confab_conversation_set_model (self->conversation, model);
+
+  request = build_request (self, model);
+  stream = oai_client_stream_chat (self->client, request);
+
+  /* The answer's row is there from the start and grows with the stream. */
+  confab_conversation_append (self->conversation, oai_chat_stream_get_message (stream));
+  update_page (self);
+
+  self->stick_to_bottom = TRUE;
+  self->cancellable = g_cancellable_new ();
+  hide_banner (self);
+  update_busy (self);
+  set_status (self, _("Waiting for the answer…"));
+
+  answer = g_new0 (Answer, 1);
+  answer->self = g_object_ref (self);
+  answer->conversation = g_object_ref (self->conversation);
+  answer->stream = g_object_ref (stream);
+  oai_chat_stream_run_async (stream, self->cancellable, answer_done_cb, answer);
 }
 
 static void
@@ -186,46 +708,34 @@ send_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   ConfabWindow *self = CONFAB_WINDOW (widget);
-  g_autoptr(OaiChatRequest) request = NULL;
+  g_autofree char *draft = get_draft (self);
+  g_autofree char *system_prompt = NULL;
   g_autoptr(OaiMessage) message = NULL;
-  g_autoptr(OaiChatStream) stream = NULL;
-  g_autofree char *text = NULL;
-  const char *env_model = g_getenv ("CONFAB_MODEL");
-  g_autofree char *model = NULL;
-  guint n;
+  char *text = g_strstrip (draft);
 
-  if (self->cancellable != NULL)
+  if (self->cancellable != NULL || needs_key (self) || *text == '\0')
     return;
 
-  text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->prompt_entry))));
-  if (*text == '\0')
-    return;
-
-  message = oai_message_new (OAI_ROLE_USER, text);
-  g_list_store_append (self->messages, message);
-  gtk_editable_set_text (GTK_EDITABLE (self->prompt_entry), "");
-  gtk_stack_set_visible_child_name (self->stack, "chat");
-
-  if (env_model != NULL && *env_model != '\0')
-    model = g_strdup (env_model);
-  else
-    model = g_settings_get_string (self->settings, "default-model");
-  request = oai_chat_request_new (model);
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
-  for (guint i = 0; i < n; i++)
+  if (self->conversation == NULL)
     {
-      g_autoptr(OaiMessage) m = g_list_model_get_item (G_LIST_MODEL (self->messages), i);
-      oai_chat_request_append_message (request, m);
+      g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
+      set_conversation (self, conversation);
     }
 
-  /* The answer's row is there from the start and grows with the stream. */
-  stream = oai_client_stream_chat (self->client, request);
-  g_list_store_append (self->messages, oai_chat_stream_get_message (stream));
+  /* The instructions from Preferences open each new conversation. */
+  system_prompt = g_settings_get_string (self->settings, "system-prompt");
+  if (n_messages (self) == 0 && *g_strstrip (system_prompt) != '\0')
+    {
+      g_autoptr(OaiMessage) system = oai_message_new (OAI_ROLE_SYSTEM, system_prompt);
+      confab_conversation_append (self->conversation, system);
+    }
 
-  self->cancellable = g_cancellable_new ();
-  update_busy (self);
-  set_status (self, _("Waiting for the answer…"));
-  oai_chat_stream_run_async (stream, self->cancellable, stream_done_cb, g_object_ref (self));
+  message = oai_message_new (OAI_ROLE_USER, text);
+  confab_conversation_append (self->conversation, message);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer), "", 0);
+  save_conversation (self, self->conversation);
+
+  start_answer (self);
 }
 
 static void
@@ -240,24 +750,469 @@ stop_action (GtkWidget  *widget,
 }
 
 static void
+regenerate_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+  gint last_user = last_user_position (self);
+
+  if (self->cancellable != NULL || last_user < 0)
+    return;
+
+  /* Whatever answered the last question (a cut or unwanted answer) goes, and
+   * the question is asked again. */
+  confab_conversation_truncate (self->conversation, last_user + 1);
+  save_conversation (self, self->conversation);
+  start_answer (self);
+}
+
+static void
+edit_last_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+  gint last_user = last_user_position (self);
+  g_autofree char *text = NULL;
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->composer);
+
+  if (self->cancellable != NULL || last_user < 0)
+    return;
+
+  /* The question goes back into the composer, and it and its answer leave
+   * the conversation until it is sent again. */
+  text = g_strdup (oai_message_get_content (nth_message (self, last_user)));
+  confab_conversation_truncate (self->conversation, last_user);
+  save_conversation (self, self->conversation);
+  gtk_text_buffer_set_text (buffer, text ? text : "", -1);
+  gtk_widget_grab_focus (GTK_WIDGET (self->composer));
+  update_page (self);
+  update_actions (self);
+  invalidate_conversation_tokens (self);
+}
+
+static void
 new_chat_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
   ConfabWindow *self = CONFAB_WINDOW (widget);
 
+  set_conversation (self, NULL);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  gtk_widget_grab_focus (GTK_WIDGET (self->composer));
+}
+
+/**
+ * confab_window_delete_conversation:
+ * @self: a window
+ * @conversation: a saved conversation
+ *
+ * Deletes the conversation from the database (and the sidebar); the window
+ * shows a new chat if it was the one shown.
+ */
+void
+confab_window_delete_conversation (ConfabWindow       *self,
+                                   ConfabConversation *conversation)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabConversation) hold = g_object_ref (conversation);
+
+  if (conversation == self->conversation)
+    set_conversation (self, NULL);
+
+  if (!confab_store_delete (self->store, conversation, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("The conversation could not be deleted: %s"), error->message);
+      confab_window_show_banner (self, text, NULL, NULL);
+    }
+}
+
+static void
+delete_response_cb (AdwMessageDialog   *dialog,
+                    const char         *response,
+                    ConfabConversation *conversation)
+{
+  ConfabWindow *self = CONFAB_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
+
+  if (g_str_equal (response, "delete"))
+    confab_window_delete_conversation (self, conversation);
+}
+
+static void
+ask_delete (ConfabWindow       *self,
+            ConfabConversation *conversation)
+{
+  AdwMessageDialog *dialog;
+  const char *title = confab_conversation_get_title (conversation);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Delete Conversation?"), NULL));
+  adw_message_dialog_format_body (dialog, _("“%s” and all its messages will be deleted for good."),
+                                  title && *title ? title : _("New Chat"));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (delete_response_cb),
+                         g_object_ref (conversation), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+delete_conversation_action (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+
+  if (self->conversation != NULL && confab_conversation_get_id (self->conversation) != 0)
+    ask_delete (self, self->conversation);
+}
+
+static void
+show_conversations_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+dismiss_banner_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  hide_banner (CONFAB_WINDOW (widget));
+}
+
+/* The client's signals */
+
+static void
+retrying_cb (OaiClient    *client,
+             guint         attempt,
+             const GError *error,
+             guint         delay_ms,
+             ConfabWindow *self)
+{
+  g_autofree char *status = NULL;
+
+  if (self->cancellable == NULL)
+    return;
+
+  /* Translators: the first number is seconds, the others attempts. */
+  status = g_strdup_printf (_("Retrying in %.0f s (attempt %u of %u)"),
+                            ceil (delay_ms / 1000.0), attempt,
+                            oai_client_get_max_retries (client) + 1);
+  set_status (self, status);
+}
+
+static void
+alert_cb (OaiClient    *client,
+          OaiAlertKind  kind,
+          const char   *message,
+          ConfabWindow *self)
+{
+  const char *text = NULL;
+
+  /* Errors of the answer itself show in the banner; alerts are what else a
+   * person should know. */
+  switch (kind)
+    {
+    case OAI_ALERT_BUDGET_WARNING:
+      text = _("This month's spending has passed 80 % of the budget.");
+      break;
+    case OAI_ALERT_BUDGET_EXCEEDED:
+      text = _("This month's spending has reached the budget.");
+      break;
+    case OAI_ALERT_SERVER_ERROR_RATE:
+      text = _("The server is failing often; answers may be slow.");
+      break;
+    case OAI_ALERT_AUTHENTICATION:
+    case OAI_ALERT_RATE_LIMITED:
+    case OAI_ALERT_QUOTA_EXCEEDED:
+    default:
+      break;
+    }
+
+  if (text != NULL)
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+  update_costs (self);
+}
+
+static void
+client_changed_cb (ConfabWindow *self)
+{
+  update_page (self);
+  update_actions (self);
+  refresh_models (self);
+  if (!needs_key (self) && self->banner_action != NULL &&
+      g_str_equal (self->banner_action, "app.preferences"))
+    hide_banner (self);
+}
+
+/* Conversations */
+
+static void
+conversation_title_cb (ConfabWindow *self)
+{
+  const char *title = confab_conversation_get_title (self->conversation);
+
+  adw_window_title_set_title (self->window_title, title && *title ? title : _("New Chat"));
+}
+
+static void
+set_conversation (ConfabWindow       *self,
+                  ConfabConversation *conversation)
+{
+  g_autoptr(GError) error = NULL;
+  const char *model;
+
+  if (conversation == self->conversation)
+    return;
+
+  /* An answer belongs to its conversation: leaving it stops the answer, and
+   * what arrived is kept. */
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  g_list_store_remove_all (self->messages);
-  gtk_stack_set_visible_child_name (self->stack, "empty");
+
+  if (self->conversation != NULL)
+    {
+      g_clear_signal_handler (&self->conversation_cost_id, self->conversation);
+      g_clear_signal_handler (&self->conversation_title_id, self->conversation);
+    }
+  g_set_object (&self->conversation, conversation);
+
+  if (conversation != NULL && !confab_conversation_get_loaded (conversation) &&
+      !confab_store_load_messages (self->store, conversation, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("The conversation could not be read: %s"), error->message);
+      confab_window_show_banner (self, text, NULL, NULL);
+    }
+
+  gtk_filter_list_model_set_model (self->visible_messages,
+                                   conversation ? confab_conversation_get_messages (conversation) : NULL);
+
+  if (conversation != NULL)
+    {
+      self->conversation_cost_id = g_signal_connect_swapped (conversation, "notify::cost",
+                                                             G_CALLBACK (update_costs), self);
+      self->conversation_title_id = g_signal_connect_swapped (conversation, "notify::title",
+                                                              G_CALLBACK (conversation_title_cb), self);
+      conversation_title_cb (self);
+      model = confab_conversation_get_model (conversation);
+      if (model != NULL)
+        select_model (self, model);
+    }
+  else
+    {
+      adw_window_title_set_title (self->window_title, _("New Chat"));
+      self->selecting = TRUE;
+      gtk_single_selection_set_selected (self->conversation_selection, GTK_INVALID_LIST_POSITION);
+      self->selecting = FALSE;
+    }
+
+  self->stick_to_bottom = TRUE;
   set_status (self, NULL);
-  gtk_widget_grab_focus (GTK_WIDGET (self->prompt_entry));
+  hide_banner (self);
+  update_page (self);
+  update_actions (self);
+  update_costs (self);
+  invalidate_conversation_tokens (self);
 }
+
+static void
+conversation_selected_cb (ConfabWindow *self)
+{
+  ConfabConversation *conversation = gtk_single_selection_get_selected_item (self->conversation_selection);
+
+  if (self->selecting || conversation == NULL)
+    return;
+
+  set_conversation (self, conversation);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+conversations_changed_cb (ConfabWindow *self)
+{
+  GListModel *conversations = confab_store_get_conversations (self->store);
+
+  gtk_stack_set_visible_child_name (self->sidebar_stack,
+                                    g_list_model_get_n_items (conversations) > 0 ? "list" : "empty");
+}
+
+static void
+delete_clicked_cb (GtkButton   *button,
+                   GtkListItem *item)
+{
+  ConfabWindow *self = CONFAB_WINDOW (gtk_widget_get_root (GTK_WIDGET (button)));
+  ConfabConversation *conversation = gtk_list_item_get_item (item);
+
+  if (conversation != NULL)
+    ask_delete (self, conversation);
+}
+
+static void
+conversation_setup_cb (GtkSignalListItemFactory *factory,
+                       GtkListItem              *item,
+                       ConfabWindow             *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *button = gtk_button_new_from_icon_name ("user-trash-symbolic");
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_set_tooltip_text (button, _("Delete Conversation"));
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_add_css_class (button, "circular");
+  gtk_widget_add_css_class (button, "delete-conversation");
+  g_signal_connect (button, "clicked", G_CALLBACK (delete_clicked_cb), item);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), button);
+  gtk_list_item_set_child (item, box);
+}
+
+static gboolean
+title_or_default (GBinding     *binding,
+                  const GValue *from,
+                  GValue       *to,
+                  gpointer      user_data)
+{
+  const char *title = g_value_get_string (from);
+
+  g_value_set_string (to, title && *title ? title : _("New Chat"));
+  return TRUE;
+}
+
+static void
+conversation_bind_cb (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item,
+                      ConfabWindow             *self)
+{
+  GtkWidget *label = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+  GBinding *binding;
+
+  binding = g_object_bind_property_full (gtk_list_item_get_item (item), "title", label, "label",
+                                         G_BINDING_SYNC_CREATE, title_or_default, NULL, NULL, NULL);
+  g_object_set_data (G_OBJECT (item), "binding", binding);
+}
+
+static void
+conversation_unbind_cb (GtkSignalListItemFactory *factory,
+                        GtkListItem              *item,
+                        ConfabWindow             *self)
+{
+  GBinding *binding = g_object_steal_data (G_OBJECT (item), "binding");
+
+  if (binding != NULL)
+    g_binding_unbind (binding);
+}
+
+/* Messages */
+
+static void
+message_setup_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  ConfabWindow             *self)
+{
+  gtk_list_item_set_activatable (item, FALSE);
+  gtk_list_item_set_selectable (item, FALSE);
+  gtk_list_item_set_child (item, confab_message_row_new ());
+}
+
+static void
+message_bind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 ConfabWindow             *self)
+{
+  confab_message_row_bind (CONFAB_MESSAGE_ROW (gtk_list_item_get_child (item)),
+                           gtk_list_item_get_item (item), self->conversation);
+}
+
+static void
+message_unbind_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   ConfabWindow             *self)
+{
+  confab_message_row_unbind (CONFAB_MESSAGE_ROW (gtk_list_item_get_child (item)));
+}
+
+static gboolean
+is_shown (gpointer item,
+          gpointer user_data)
+{
+  /* The instructions are sent, not shown among the messages. */
+  return oai_message_get_role (item) != OAI_ROLE_SYSTEM;
+}
+
+static void
+messages_changed_cb (ConfabWindow *self)
+{
+  update_page (self);
+  update_actions (self);
+}
+
+/* Keeps the newest message in view while it grows, unless the reader has
+ * scrolled up. */
+static void
+scroll_value_cb (GtkAdjustment *adjustment,
+                 ConfabWindow  *self)
+{
+  double bottom = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+
+  self->stick_to_bottom = gtk_adjustment_get_value (adjustment) >= bottom - 24;
+}
+
+static void
+scroll_upper_cb (GtkAdjustment *adjustment,
+                 GParamSpec    *pspec,
+                 ConfabWindow  *self)
+{
+  if (self->stick_to_bottom)
+    gtk_adjustment_set_value (adjustment,
+                              gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment));
+}
+
+/* The composer: Enter sends, Shift+Enter starts a new line, Up in an empty
+ * composer edits the last message. */
+static gboolean
+composer_key_cb (GtkEventControllerKey *controller,
+                 guint                  keyval,
+                 guint                  keycode,
+                 GdkModifierType        state,
+                 ConfabWindow          *self)
+{
+  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter) &&
+      (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK)) == 0)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.send", NULL);
+      return TRUE;
+    }
+
+  if (keyval == GDK_KEY_Up && (state & GDK_MODIFIER_MASK) == 0 &&
+      gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (self->composer)) == 0)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.edit-last", NULL);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* GObject */
 
 static void
 confab_window_constructed (GObject *object)
 {
   ConfabWindow *self = CONFAB_WINDOW (object);
+  GtkListItemFactory *factory;
+  GListModel *conversations;
+  g_autofree char *model = NULL;
 
   G_OBJECT_CLASS (confab_window_parent_class)->constructed (object);
 
@@ -268,11 +1223,45 @@ confab_window_constructed (GObject *object)
 
   if (self->client == NULL)
     self->client = oai_client_new_from_environment ();
-  self->retrying_id = g_signal_connect (self->client, "retrying", G_CALLBACK (retrying_cb), self);
+  if (self->store == NULL)
+    self->store = confab_store_new (NULL, NULL);
 
-  if (oai_client_get_api_key (self->client) == NULL &&
-      g_str_equal (oai_client_get_base_url (self->client), OAI_DEFAULT_BASE_URL))
-    set_status (self, _("No API key: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server."));
+  self->retrying_id = g_signal_connect (self->client, "retrying", G_CALLBACK (retrying_cb), self);
+  self->alert_id = g_signal_connect (self->client, "alert", G_CALLBACK (alert_cb), self);
+  self->api_key_id = g_signal_connect_swapped (self->client, "notify::api-key",
+                                               G_CALLBACK (client_changed_cb), self);
+  self->base_url_id = g_signal_connect_swapped (self->client, "notify::base-url",
+                                                G_CALLBACK (client_changed_cb), self);
+
+  /* The sidebar: the store's conversations, newest first. */
+  conversations = confab_store_get_conversations (self->store);
+  self->conversation_selection = gtk_single_selection_new (g_object_ref (conversations));
+  gtk_single_selection_set_autoselect (self->conversation_selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->conversation_selection, TRUE);
+  gtk_single_selection_set_selected (self->conversation_selection, GTK_INVALID_LIST_POSITION);
+  g_signal_connect_swapped (self->conversation_selection, "notify::selected-item",
+                            G_CALLBACK (conversation_selected_cb), self);
+  g_signal_connect_object (conversations, "items-changed", G_CALLBACK (conversations_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (conversation_setup_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (conversation_bind_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (conversation_unbind_cb), self);
+  gtk_list_view_set_factory (self->conversation_list, factory);
+  g_object_unref (factory);
+  gtk_list_view_set_model (self->conversation_list, GTK_SELECTION_MODEL (self->conversation_selection));
+  conversations_changed_cb (self);
+
+  /* Models: the price table's until the server lists its own. */
+  model = current_model (self);
+  select_model (self, model);
+  refresh_models (self);
+
+  adw_window_title_set_title (self->window_title, _("New Chat"));
+  update_page (self);
+  update_costs (self);
+  invalidate_conversation_tokens (self);
+  update_busy (self);
 }
 
 static void
@@ -282,11 +1271,31 @@ confab_window_dispose (GObject *object)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  g_clear_signal_handler (&self->retrying_id, self->client);
-  g_clear_object (&self->client);
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->settings);
+  g_cancellable_cancel (self->models_cancellable);
+  g_clear_handle_id (&self->count_source, g_source_remove);
+  if (self->client != NULL)
+    {
+      g_clear_signal_handler (&self->retrying_id, self->client);
+      g_clear_signal_handler (&self->alert_id, self->client);
+      g_clear_signal_handler (&self->api_key_id, self->client);
+      g_clear_signal_handler (&self->base_url_id, self->client);
+    }
+  if (self->conversation != NULL)
+    {
+      g_clear_signal_handler (&self->conversation_cost_id, self->conversation);
+      g_clear_signal_handler (&self->conversation_title_id, self->conversation);
+    }
+
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_WINDOW);
+
+  g_clear_object (&self->conversation);
+  g_clear_object (&self->conversation_selection);
+  g_clear_object (&self->client);
+  g_clear_object (&self->store);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->models_cancellable);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->tokenizer);
 
   G_OBJECT_CLASS (confab_window_parent_class)->dispose (object);
 }
@@ -296,8 +1305,11 @@ confab_window_finalize (GObject *object)
 {
   ConfabWindow *self = CONFAB_WINDOW (object);
 
-  g_clear_object (&self->messages);
+  g_clear_object (&self->visible_messages);
+  g_clear_object (&self->models);
   g_clear_pointer (&self->status, g_free);
+  g_clear_pointer (&self->banner_action, g_free);
+  g_clear_pointer (&self->tokenizer_model, g_free);
 
   G_OBJECT_CLASS (confab_window_parent_class)->finalize (object);
 }
@@ -314,6 +1326,9 @@ confab_window_get_property (GObject    *object,
     {
     case PROP_CLIENT:
       g_value_set_object (value, self->client);
+      break;
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
       break;
     case PROP_BUSY:
       g_value_set_boolean (value, self->cancellable != NULL);
@@ -336,6 +1351,9 @@ confab_window_set_property (GObject      *object,
     case PROP_CLIENT:
       self->client = g_value_dup_object (value);
       break;
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -356,6 +1374,9 @@ confab_window_class_init (ConfabWindowClass *klass)
   properties[PROP_CLIENT] =
     g_param_spec_object ("client", NULL, NULL, OAI_TYPE_CLIENT,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, CONFAB_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -363,56 +1384,127 @@ confab_window_class_init (ConfabWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/openaiglib/Confab/confab-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, sidebar_stack);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, conversation_list);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, cost_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, conversation_cost_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, month_cost_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, budget_bar);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, budget_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, banner_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, banner_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, stack);
-  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, message_list);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, scroller);
-  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, prompt_entry);
-  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, send_button);
-  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, stop_button);
-  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, message_view);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, spinner);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, token_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, composer);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, send_button);
 
   gtk_widget_class_install_action (widget_class, "win.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "win.regenerate", NULL, regenerate_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-last", NULL, edit_last_action);
   gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
+  gtk_widget_class_install_action (widget_class, "win.delete-conversation", NULL, delete_conversation_action);
+  gtk_widget_class_install_action (widget_class, "win.show-conversations", NULL, show_conversations_action);
+  gtk_widget_class_install_action (widget_class, "win.dismiss-banner", NULL, dismiss_banner_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.send", NULL);
-}
-
-static void
-prompt_activate_cb (ConfabWindow *self)
-{
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.send", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "win.send", NULL);
 }
 
 static void
 confab_window_init (ConfabWindow *self)
 {
+  GtkListItemFactory *factory;
+  GtkCustomFilter *filter;
+  GtkEventController *keys;
+  GtkAdjustment *adjustment;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->messages = g_list_store_new (OAI_TYPE_MESSAGE);
-  gtk_list_box_bind_model (self->message_list, G_LIST_MODEL (self->messages),
-                           create_message_row, NULL, NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", FALSE);
-  /* Enter sends. */
-  g_signal_connect_swapped (self->prompt_entry, "activate", G_CALLBACK (prompt_activate_cb), self);
+  /* The message view: the current conversation, through a filter that
+   * hides the instructions. */
+  filter = gtk_custom_filter_new (is_shown, NULL, NULL);
+  self->visible_messages = gtk_filter_list_model_new (NULL, GTK_FILTER (filter));
+  g_signal_connect_swapped (self->visible_messages, "items-changed", G_CALLBACK (messages_changed_cb), self);
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (message_setup_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (message_bind_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (message_unbind_cb), self);
+  gtk_list_view_set_factory (self->message_view, factory);
+  g_object_unref (factory);
+  gtk_list_view_set_model (self->message_view,
+                           GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->visible_messages)))));
+
+  adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  g_signal_connect (adjustment, "value-changed", G_CALLBACK (scroll_value_cb), self);
+  g_signal_connect (adjustment, "notify::upper", G_CALLBACK (scroll_upper_cb), self);
+  self->stick_to_bottom = TRUE;
+
+  self->models = gtk_string_list_new (NULL);
+  gtk_drop_down_set_model (self->model_dropdown, G_LIST_MODEL (self->models));
+  gtk_drop_down_set_expression (self->model_dropdown,
+                                gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string"));
+  g_signal_connect_swapped (self->model_dropdown, "notify::selected", G_CALLBACK (model_selected_cb), self);
+
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (composer_key_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->composer), keys);
+  g_signal_connect_swapped (gtk_text_view_get_buffer (self->composer), "changed", G_CALLBACK (queue_count), self);
 }
 
 ConfabWindow *
 confab_window_new (AdwApplication *application,
-                   OaiClient      *client)
+                   OaiClient      *client,
+                   ConfabStore    *store)
 {
   return g_object_new (CONFAB_TYPE_WINDOW,
                        "application", application,
                        "client", client,
+                       "store", store,
                        NULL);
 }
 
+/**
+ * confab_window_get_messages:
+ * @self: a window
+ *
+ * Returns: (transfer none): the messages shown, those of the current
+ *   conversation but its instructions
+ */
 GListModel *
 confab_window_get_messages (ConfabWindow *self)
 {
   g_return_val_if_fail (CONFAB_IS_WINDOW (self), NULL);
-  return G_LIST_MODEL (self->messages);
+  return G_LIST_MODEL (self->visible_messages);
+}
+
+ConfabConversation *
+confab_window_get_conversation (ConfabWindow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_WINDOW (self), NULL);
+  return self->conversation;
+}
+
+void
+confab_window_select_conversation (ConfabWindow       *self,
+                                   ConfabConversation *conversation)
+{
+  guint position;
+
+  g_return_if_fail (CONFAB_IS_WINDOW (self));
+
+  if (g_list_store_find (G_LIST_STORE (confab_store_get_conversations (self->store)), conversation, &position))
+    gtk_single_selection_set_selected (self->conversation_selection, position);
 }
 
 const char *
@@ -420,6 +1512,24 @@ confab_window_get_status (ConfabWindow *self)
 {
   g_return_val_if_fail (CONFAB_IS_WINDOW (self), NULL);
   return self->status;
+}
+
+/* The banner's text, or NULL when none shows; for tests. */
+const char *
+confab_window_get_banner (ConfabWindow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_WINDOW (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (self->banner_revealer))
+    return NULL;
+  return gtk_label_get_label (self->banner_label);
+}
+
+const char *
+confab_window_get_banner_action (ConfabWindow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_WINDOW (self), NULL);
+  return gtk_revealer_get_reveal_child (self->banner_revealer) ? self->banner_action : NULL;
 }
 
 gboolean

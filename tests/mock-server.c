@@ -32,6 +32,7 @@ struct _MockServer
   GPtrArray *requests;
   GPtrArray *hanging;           /* SoupServerMessage, paused forever */
   GPtrArray *writers;           /* GThread writing a stream */
+  char *models;                 /* the answer to GET /models, apart from the queue */
   gboolean stopping;
   gboolean recording;
   guint n_requests;
@@ -258,6 +259,18 @@ copy_header (const char *name,
   soup_message_headers_append (user_data, name, value);
 }
 
+/* Apps list the models as they start: answered from here, the listing
+ * neither takes a queued answer nor counts as a request. */
+void
+mock_server_set_models (MockServer *self,
+                        const char *body)
+{
+  g_mutex_lock (&self->mutex);
+  g_free (self->models);
+  self->models = g_strdup (body);
+  g_mutex_unlock (&self->mutex);
+}
+
 static void
 server_callback (SoupServer        *server,
                  SoupServerMessage *msg,
@@ -269,6 +282,15 @@ server_callback (SoupServer        *server,
   MockAnswer *answer;
 
   g_mutex_lock (&self->mutex);
+  if (self->models != NULL && g_str_has_suffix (path, "/models") &&
+      g_str_equal (soup_server_message_get_method (msg), "GET"))
+    {
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                        self->models, strlen (self->models));
+      g_mutex_unlock (&self->mutex);
+      return;
+    }
   self->n_requests++;
   self->in_flight++;
   self->max_in_flight = MAX (self->max_in_flight, self->in_flight);
@@ -454,6 +476,7 @@ mock_server_free (MockServer *self)
   g_main_loop_unref (self->loop);
   g_main_context_unref (self->context);
   g_free (self->base_url);
+  g_free (self->models);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
   g_free (self);

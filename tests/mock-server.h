@@ -81,6 +81,8 @@ void         mock_server_add_stream       (MockServer         *self,
                                            gboolean            as_default,
                                            const char         *body,
                                            const MockStream   *options);
+void         mock_server_set_models       (MockServer  *self,
+                                           const char  *body);
 guint        mock_server_get_n_requests   (MockServer  *self);
 MockRequest *mock_server_get_request      (MockServer  *self,
                                            guint        index);
