@@ -69,6 +69,8 @@ struct _ConfabWindow
   GtkStack *stack;
   GtkScrolledWindow *scroller;
   GtkListView *message_view;
+  GtkWidget *status_bar;
+  GtkWidget *composer_bar;
   GtkSpinner *spinner;
   GtkLabel *status_label;
   GtkLabel *token_label;
@@ -123,6 +125,7 @@ confab_window_show_banner (ConfabWindow *self,
 
   gtk_label_set_label (self->banner_label, text);
   gtk_button_set_label (self->banner_button, button_label);
+  gtk_button_set_use_underline (self->banner_button, TRUE);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->banner_button), action_name);
   gtk_widget_set_visible (GTK_WIDGET (self->banner_button), button_label != NULL && action_name != NULL);
   g_free (self->banner_action);
@@ -175,6 +178,10 @@ last_user_position (ConfabWindow *self)
 static void
 update_page (ConfabWindow *self)
 {
+  /* Without a key there is nothing to write to; the welcome page says why. */
+  gtk_widget_set_visible (self->status_bar, !needs_key (self));
+  gtk_widget_set_visible (self->composer_bar, !needs_key (self));
+
   if (needs_key (self))
     gtk_stack_set_visible_child_name (self->stack, "welcome");
   else if (g_list_model_get_n_items (G_LIST_MODEL (self->visible_messages)) == 0)
@@ -1014,6 +1021,8 @@ set_conversation (ConfabWindow       *self,
       self->selecting = FALSE;
     }
 
+  /* In a narrow window, the conversation is what shows. */
+  adw_leaflet_set_visible_child_name (self->leaflet, "content");
   self->stick_to_bottom = TRUE;
   set_status (self, NULL);
   hide_banner (self);
@@ -1258,6 +1267,7 @@ confab_window_constructed (GObject *object)
   refresh_models (self);
 
   adw_window_title_set_title (self->window_title, _("New Chat"));
+  adw_leaflet_set_visible_child_name (self->leaflet, "content");
   update_page (self);
   update_costs (self);
   invalidate_conversation_tokens (self);
@@ -1400,6 +1410,8 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, scroller);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, message_view);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, status_bar);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, composer_bar);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, token_label);

@@ -713,6 +713,44 @@ test_long_conversation (Fixture       *f,
 }
 
 static gboolean
+is_folded (Fixture *f, gconstpointer data)
+{
+  return adw_leaflet_get_folded (ADW_LEAFLET (find_widget (f->window, ADW_TYPE_LEAFLET))) == GPOINTER_TO_INT (data);
+}
+
+static void
+test_narrow (Fixture       *f,
+             gconstpointer  data)
+{
+  AdwLeaflet *leaflet = ADW_LEAFLET (find_widget (f->window, ADW_TYPE_LEAFLET));
+
+  queue_streamed_answer (f, "Narrow ", "is ", "fine", 0);
+  type_and_send (f, "Does it fit a phone?");
+  wait_until_idle (f);
+
+  /* A phone-sized window shows one pane at a time. */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 640);
+  wait_for (f, is_folded, GINT_TO_POINTER (TRUE));
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "content");
+
+  /* Back to the list, and a conversation chosen there comes forward. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-conversations", NULL));
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "sidebar");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.new-chat", NULL));
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "content");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-conversations", NULL));
+  confab_window_select_conversation (f->window,
+                                     g_list_model_get_item (confab_store_get_conversations (f->store), 0));
+  g_object_unref (confab_window_get_conversation (f->window));
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "content");
+  g_assert_true (content_is (f, "Narrow is fine"));
+
+  /* Wide again: both panes. */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+  wait_for (f, is_folded, GINT_TO_POINTER (FALSE));
+}
+
+static gboolean
 spinner_stopped (Fixture *f, gconstpointer data)
 {
   return !gtk_spinner_get_spinning (GTK_SPINNER (find_widget (f->window, GTK_TYPE_SPINNER)));
@@ -867,6 +905,7 @@ main (int argc, char *argv[])
   ADD ("models", test_models);
   ADD ("token-count", test_token_count);
   ADD ("long-conversation", test_long_conversation);
+  ADD ("narrow", test_narrow);
   ADD ("application", test_application);
   ADD ("screenshot", test_screenshot);
 #undef ADD
