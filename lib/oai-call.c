@@ -1313,6 +1313,39 @@ parse_endpoint (const char  *base_url,
   return g_steal_pointer (&uri);
 }
 
+static gboolean
+has_control_chars (const char *value)
+{
+  for (const char *p = value; p != NULL && *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return TRUE;
+  return FALSE;
+}
+
+/* A header value with a line break would be refused by libsoup (with a
+ * critical, and the header dropped): the call fails instead, saying which
+ * setting is wrong and never quoting it, since it may be the key. */
+static gboolean
+check_credentials (OaiCall  *call,
+                   GError  **error)
+{
+  if (has_control_chars (call->api_key))
+    {
+      g_set_error_literal (error, OAI_ERROR, OAI_ERROR_AUTHENTICATION,
+                           "The API key contains a line break or another control character, "
+                           "so it cannot be sent; check how it was copied");
+      return FALSE;
+    }
+  if (has_control_chars (call->organization) || has_control_chars (call->project))
+    {
+      g_set_error_literal (error, OAI_ERROR, OAI_ERROR_INVALID_REQUEST,
+                           "The organization or project contains a line break or another "
+                           "control character, so it cannot be sent");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* What every call takes from its client when it starts: a snapshot, so that
  * changing the client later does not change the call. */
 static OaiCall *
@@ -1380,7 +1413,7 @@ oai_call_start_full (OaiClient           *client,
     call->limiter = g_object_ref (oai_client_get_rate_limiter (client));
 
   call->uri = parse_endpoint (oai_client_get_base_url (client), "/chat/completions", &error);
-  if (call->uri != NULL)
+  if (call->uri != NULL && check_credentials (call, &error))
     json = oai_chat_request_to_json (request, stream != NULL, &error);
 
   if (json != NULL && strlen (json) > OAI_MAX_RESPONSE_SIZE)
@@ -1450,6 +1483,8 @@ oai_call_start_models (OaiClient           *client,
   call->list_models = TRUE;
 
   call->uri = parse_endpoint (oai_client_get_base_url (client), "/models", &error);
+  if (error == NULL)
+    check_credentials (call, &error);
   if (error == NULL && g_cancellable_is_cancelled (cancellable))
     g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The call was cancelled");
   if (error != NULL)

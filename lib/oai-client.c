@@ -557,19 +557,35 @@ set_string (OaiClient  *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }
 
+/* Keys and ids are pasted, or read from files that end with a newline: the
+ * white space around them is never part of them. */
+static void
+set_credential (OaiClient  *self,
+                char      **field,
+                const char *value,
+                guint       prop_id)
+{
+  g_autofree char *stripped = value ? g_strstrip (g_strdup (value)) : NULL;
+
+  set_string (self, field, stripped && *stripped ? stripped : NULL, prop_id);
+  if (stripped != NULL)
+    memset (stripped, 0, strlen (stripped));
+}
+
 /**
  * oai_client_set_api_key:
  * @self: a client
  * @api_key: (nullable): the API key
  *
- * Sets the API key used by calls started from now on.
+ * Sets the API key used by calls started from now on. White space around it
+ * (the newline of a key read from a file) is dropped.
  */
 void
 oai_client_set_api_key (OaiClient  *self,
                         const char *api_key)
 {
   g_return_if_fail (OAI_IS_CLIENT (self));
-  set_string (self, &self->api_key, api_key, PROP_API_KEY);
+  set_credential (self, &self->api_key, api_key, PROP_API_KEY);
 }
 
 /**
@@ -607,7 +623,7 @@ oai_client_set_organization (OaiClient  *self,
                              const char *organization)
 {
   g_return_if_fail (OAI_IS_CLIENT (self));
-  set_string (self, &self->organization, organization, PROP_ORGANIZATION);
+  set_credential (self, &self->organization, organization, PROP_ORGANIZATION);
 }
 
 /**
@@ -622,7 +638,7 @@ oai_client_set_project (OaiClient  *self,
                         const char *project)
 {
   g_return_if_fail (OAI_IS_CLIENT (self));
-  set_string (self, &self->project, project, PROP_PROJECT);
+  set_credential (self, &self->project, project, PROP_PROJECT);
 }
 
 static void

@@ -226,6 +226,44 @@ test_no_key_no_header (Fixture       *f,
                                                "Authorization"));
 }
 
+static void
+test_key_white_space (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OaiChatResponse) response = NULL;
+
+  /* A key read from a file keeps its newline: it is not part of the key. */
+  oai_client_set_api_key (f->client, "  sk-from-a-file\n");
+  g_assert_cmpstr (oai_client_get_api_key (f->client), ==, "sk-from-a-file");
+  oai_client_set_organization (f->client, "org-1\r\n");
+  mock_server_queue (f->server, 200, "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"}}]}", 0, NULL);
+  response = run_chat (f, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (soup_message_headers_get_one (mock_server_get_request (f->server, 0)->headers, "Authorization"),
+                   ==, "Bearer sk-from-a-file");
+  g_assert_cmpstr (soup_message_headers_get_one (mock_server_get_request (f->server, 0)->headers,
+                                                 "OpenAI-Organization"), ==, "org-1");
+
+  /* One inside it cannot be sent: a clear error, no request, no critical from
+   * libsoup, and the key is not quoted. */
+  oai_client_set_api_key (f->client, "sk-first-line\r\nX-Injected: 1");
+  g_clear_object (&response);
+  response = run_chat (f, NULL, &error);
+  g_assert_null (response);
+  g_assert_error (error, OAI_ERROR, OAI_ERROR_AUTHENTICATION);
+  g_assert_null (strstr (error->message, "sk-first-line"));
+  g_assert_false (oai_error_is_retryable (error));
+  g_assert_cmpuint (mock_server_get_n_requests (f->server), ==, 1);
+  g_clear_error (&error);
+
+  oai_client_set_api_key (f->client, "sk-fine");
+  oai_client_set_project (f->client, "proj\n2");
+  response = run_chat (f, NULL, &error);
+  g_assert_error (error, OAI_ERROR, OAI_ERROR_INVALID_REQUEST);
+  g_assert_cmpuint (mock_server_get_n_requests (f->server), ==, 1);
+}
+
 typedef struct
 {
   guint status;
@@ -1151,6 +1189,7 @@ main (int argc, char *argv[])
 
   ADD ("success", test_success);
   ADD ("no-key-no-header", test_no_key_no_header);
+  ADD ("key-white-space", test_key_white_space);
   ADD ("taxonomy", test_taxonomy);
   ADD ("retry-then-success", test_retry_then_success);
   ADD ("backoff-capped", test_backoff_capped);
