@@ -289,6 +289,7 @@ test_send_and_answer (Fixture       *f,
   MockRequest *request;
 
   g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack (f)), ==, "empty");
+  oai_cost_tracker_set_monthly_budget (f->tracker, 0.01);
   queue_streamed_answer (f, "Hello from the **mock server**, ", "shown in ", "Confab", 300);
   type_and_send (f, "Hello, Confab");
 
@@ -323,6 +324,11 @@ test_send_and_answer (Fixture       *f,
                                   "Hello, Confab"));
   g_assert_nonnull (g_strstr_len (g_bytes_get_data (request->body, NULL), g_bytes_get_size (request->body),
                                   "\"stream\":true"));
+
+  /* The header's spending button: this conversation, and the month against
+   * its budget. */
+  g_assert_true (label_contains (f, "of the monthly budget of $0.0100"));
+  g_assert_true (label_contains (f, "4 % of the monthly budget"));
 
   /* It is saved, titled after the question, and listed. */
   g_assert_cmpuint (g_list_model_get_n_items (confab_store_get_conversations (f->store)), ==, 1);
@@ -788,6 +794,10 @@ test_application (Fixture       *f,
   g_assert_nonnull (confab_window_get_banner (window));
   g_assert_nonnull (strstr (confab_window_get_banner (window), "could not be read"));
   g_assert_nonnull (strstr (confab_window_get_banner (window), "conversations.db.corrupt-"));
+
+  /* Ctrl+? shows the shortcuts, from gtk/help-overlay.ui. */
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
 
   /* It talks to the server the environment names, with its key. */
   queue_streamed_answer (f, "Hello ", "from the ", "environment", 0);
