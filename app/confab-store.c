@@ -10,6 +10,7 @@
 #include <math.h>
 #include <sys/stat.h>
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
@@ -127,8 +128,11 @@ set_db_error (ConfabStore  *self,
       g_autofree char *display_dir = g_filename_display_name (dir);
 
       g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_FAILED,
-                   "Could not %s the conversation database “%s”: cannot create its -wal "
-                   "and -shm files in “%s”: %s",
+                   /* Translators: the first %s is what failed: “open”, “create”, “read”,
+                    * “save to” or “delete from” (context “database action”); then come the
+                    * database's file, the folder it is in and the system's reason. */
+                   _("Could not %s the conversation database “%s”: cannot create its -wal "
+                     "and -shm files in “%s”: %s"),
                    doing, self->display_name, display_dir, g_strerror (EACCES));
       return;
     }
@@ -137,13 +141,18 @@ set_db_error (ConfabStore  *self,
     {
     case SQLITE_NOTADB:
       g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_CORRUPT,
-                   "Could not %s the conversation database “%s”: the file is not a SQLite "
-                   "database", doing, self->display_name);
+                   /* Translators: the first %s is “open”, “read”… (context “database
+                    * action”), the second the database's file. */
+                   _("Could not %s the conversation database “%s”: the file is not a SQLite "
+                     "database"), doing, self->display_name);
       break;
 
     case SQLITE_CORRUPT:
       g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_CORRUPT,
-                   "Could not %s the conversation database “%s”: the database is corrupt (%s)",
+                   /* Translators: the first %s is “open”, “read”… (context “database
+                    * action”), the second the database's file, the last SQLite's message,
+                    * in English. */
+                   _("Could not %s the conversation database “%s”: the database is corrupt (%s)"),
                    doing, self->display_name, message);
       break;
 
@@ -154,7 +163,10 @@ set_db_error (ConfabStore  *self,
       if (os_errno != 0)
         {
           g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_FAILED,
-                       "Could not %s the conversation database “%s”: %s (%s)",
+                       /* Translators: the first %s is “open”, “read”… (context “database
+                        * action”), the second the database's file, then come SQLite's
+                        * message, in English, and the system's reason. */
+                       _("Could not %s the conversation database “%s”: %s (%s)"),
                        doing, self->display_name, message, g_strerror (os_errno));
           break;
         }
@@ -163,7 +175,9 @@ set_db_error (ConfabStore  *self,
     default:
       /* SQLITE_BUSY past the timeout says "database is locked". */
       g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_FAILED,
-                   "Could not %s the conversation database “%s”: %s",
+                   /* Translators: the first %s is “open”, “read”… (context “database
+                    * action”), the second the database's file, the last the reason. */
+                   _("Could not %s the conversation database “%s”: %s"),
                    doing, self->display_name, message);
       break;
     }
@@ -176,7 +190,7 @@ set_os_error (ConfabStore  *self,
               GError      **error)
 {
   g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_FAILED,
-               "Could not %s the conversation database “%s”: %s",
+               _("Could not %s the conversation database “%s”: %s"),
                doing, self->display_name, g_strerror (os_errno));
   return FALSE;
 }
@@ -198,7 +212,7 @@ prepare_file (ConfabStore  *self,
       g_autofree char *display_dir = g_filename_display_name (dir);
 
       g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_FAILED,
-                   "Could not create the directory “%s” of the conversation database “%s”: %s",
+                   _("Could not create the directory “%s” of the conversation database “%s”: %s"),
                    display_dir, self->display_name, g_strerror (saved_errno));
       return FALSE;
     }
@@ -206,25 +220,27 @@ prepare_file (ConfabStore  *self,
   if (g_stat (self->path, &st) == 0)
     {
       if (S_ISDIR (st.st_mode))
-        return set_os_error (self, EISDIR, "open", error);
+        /* Translators: completes “Could not … the conversation database”. */
+        return set_os_error (self, EISDIR, C_("database action", "open"), error);
       /* A FIFO or a device would block or misbehave in SQLite's hands. */
       if (!S_ISREG (st.st_mode))
         {
           g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_FAILED,
-                       "Could not open the conversation database “%s”: it is not a regular file",
+                       _("Could not open the conversation database “%s”: it is not a regular file"),
                        self->display_name);
           return FALSE;
         }
       return TRUE;
     }
   if (errno != ENOENT)
-    return set_os_error (self, errno, "open", error);
+    return set_os_error (self, errno, C_("database action", "open"), error);
 
   fd = g_open (self->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
     {
       if (errno != EEXIST)
-        return set_os_error (self, errno, "create", error);
+        /* Translators: completes “Could not … the conversation database”. */
+        return set_os_error (self, errno, C_("database action", "create"), error);
     }
   else
     g_close (fd, NULL);
@@ -245,8 +261,8 @@ check_wal (ConfabStore  *self,
       g_stat (wal, &wal_st) == 0 && wal_st.st_size > 0)
     {
       g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_CORRUPT,
-                   "Could not open the conversation database “%s”: the file is empty, "
-                   "but not its -wal file", self->display_name);
+                   _("Could not open the conversation database “%s”: the file is empty, "
+                     "but not its -wal file"), self->display_name);
       return FALSE;
     }
   return TRUE;
@@ -262,13 +278,13 @@ set_read_only_error (ConfabStore  *self,
 
   if (fd < 0)
     {
-      set_os_error (self, errno, "open", error);
+      set_os_error (self, errno, C_("database action", "open"), error);
       return;
     }
 
   g_close (fd, NULL);
   g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_FAILED,
-               "Could not open the conversation database “%s”: it can only be opened read-only",
+               _("Could not open the conversation database “%s”: it can only be opened read-only"),
                self->display_name);
 }
 
@@ -320,7 +336,7 @@ query_ints (ConfabStore  *self,
         }
     }
   if (rc != SQLITE_OK)
-    set_db_error (self, rc, "open", error);
+    set_db_error (self, rc, C_("database action", "open"), error);
 
   sqlite3_finalize (stmt);
   return rc == SQLITE_OK;
@@ -345,11 +361,12 @@ quick_check (ConfabStore  *self,
       ok = g_strcmp0 (result, "ok") == 0;
       if (!ok)
         g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_CORRUPT,
-                     "Could not open the conversation database “%s”: the database is corrupt (%s)",
-                     self->display_name, result != NULL ? result : "unknown damage");
+                     _("Could not open the conversation database “%s”: the database is corrupt (%s)"),
+                     /* Translators: in place of SQLite's description of the damage. */
+                     self->display_name, result != NULL ? result : _("unknown damage"));
     }
   else
-    set_db_error (self, rc, "open", error);
+    set_db_error (self, rc, C_("database action", "open"), error);
 
   sqlite3_finalize (stmt);
   return ok;
@@ -382,12 +399,12 @@ set_journal_mode (ConfabStore  *self,
     }
 
   if (rc != SQLITE_OK)
-    set_db_error (self, rc, "open", error);
+    set_db_error (self, rc, C_("database action", "open"), error);
   sqlite3_finalize (stmt);
   if (rc != SQLITE_OK)
     return FALSE;
 
-  return exec (self, "PRAGMA synchronous = NORMAL", "open", error);
+  return exec (self, "PRAGMA synchronous = NORMAL", C_("database action", "open"), error);
 }
 
 /* Checks that the file is Confab's, or empty. Without @update, sets
@@ -418,23 +435,24 @@ check_schema (ConfabStore  *self,
     {
       if (needs_update != NULL)
         *needs_update = TRUE;
-      return update ? exec (self, schema_sql, "create", error) : TRUE;
+      return update ? exec (self, schema_sql, C_("database action", "create"), error) : TRUE;
     }
 
   if (application_id != STORE_APPLICATION_ID || version < 1)
     {
       g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_CORRUPT,
-                   "Could not open the conversation database “%s”: it is a SQLite database, "
-                   "but not Confab's", self->display_name);
+                   _("Could not open the conversation database “%s”: it is a SQLite database, "
+                     "but not Confab's"), self->display_name);
       return FALSE;
     }
 
   if (version > STORE_SCHEMA_VERSION)
     {
       g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_CORRUPT,
-                   "Could not open the conversation database “%s”: it was written by a newer "
-                   "version of Confab (schema %" G_GINT64_FORMAT ", this one knows %d)",
-                   self->display_name, version, STORE_SCHEMA_VERSION);
+                   /* Translators: the numbers are versions of the database's layout. */
+                   _("Could not open the conversation database “%s”: it was written by a newer "
+                     "version of Confab (schema %lld, this one knows %d)"),
+                   self->display_name, (long long) version, STORE_SCHEMA_VERSION);
       return FALSE;
     }
 
@@ -456,10 +474,10 @@ prepare (ConfabStore    *self,
   /* A table or a column missing from a file that says it is ours. */
   if ((rc & 0xff) == SQLITE_ERROR)
     g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_CORRUPT,
-                 "Could not open the conversation database “%s”: its tables are damaged (%s)",
+                 _("Could not open the conversation database “%s”: its tables are damaged (%s)"),
                  self->display_name, sqlite3_errmsg (self->db));
   else
-    set_db_error (self, rc, "open", error);
+    set_db_error (self, rc, C_("database action", "open"), error);
   return FALSE;
 }
 
@@ -498,7 +516,8 @@ load_conversations (ConfabStore  *self,
                                                        sqlite3_column_double (stmt, 4)));
     }
   if (rc != SQLITE_DONE)
-    set_db_error (self, rc, "read", error);
+    /* Translators: completes “Could not … the conversation database”. */
+    set_db_error (self, rc, C_("database action", "read"), error);
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     return FALSE;
@@ -549,7 +568,7 @@ open_db (ConfabStore  *self,
                           NULL);
   if (rc != SQLITE_OK)
     {
-      set_db_error (self, rc, "open", error);
+      set_db_error (self, rc, C_("database action", "open"), error);
       return FALSE;
     }
   if (sqlite3_db_readonly (self->db, "main") == 1)
@@ -573,14 +592,15 @@ open_db (ConfabStore  *self,
 
   if (self->path != NULL && !set_journal_mode (self, error))
     return FALSE;
-  if (!exec (self, "PRAGMA foreign_keys = ON", "open", error))
+  if (!exec (self, "PRAGMA foreign_keys = ON", C_("database action", "open"), error))
     return FALSE;
 
   if (needs_update)
     {
-      if (!exec (self, "BEGIN IMMEDIATE", "open", error))
+      if (!exec (self, "BEGIN IMMEDIATE", C_("database action", "open"), error))
         return FALSE;
-      if (!check_schema (self, TRUE, NULL, error) || !exec (self, "COMMIT", "open", error))
+      if (!check_schema (self, TRUE, NULL, error) ||
+          !exec (self, "COMMIT", C_("database action", "open"), error))
         {
           rollback (self);
           return FALSE;
@@ -643,7 +663,7 @@ set_aside (ConfabStore  *self,
           g_autofree char *display_from = g_filename_display_name (from);
 
           g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_FAILED,
-                       "Could not move the unreadable conversation database “%s” to “%s”: %s",
+                       _("Could not move the unreadable conversation database “%s” to “%s”: %s"),
                        display_from, display_target, g_strerror (saved_errno));
           return FALSE;
         }
@@ -742,8 +762,8 @@ confab_store_new (const char  *path,
       g_autofree char *display_target = g_filename_display_name (self->set_aside_path);
 
       g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                  "The unreadable conversation database was moved to “%s”, "
-                                  "but a new one could not be made: ", display_target);
+                                  _("The unreadable conversation database was moved to “%s”, "
+                                    "but a new one could not be made: "), display_target);
       return NULL;
     }
 
@@ -826,8 +846,8 @@ message_from_row (ConfabStore   *self,
   if (!role_from_string (role_text, &role))
     {
       g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_CORRUPT,
-                   "Could not read the conversation database “%s”: a message has the unknown "
-                   "role “%s”", self->display_name, role_text != NULL ? role_text : "");
+                   _("Could not read the conversation database “%s”: a message has the unknown "
+                     "role “%s”"), self->display_name, role_text != NULL ? role_text : "");
       return NULL;
     }
 
@@ -900,7 +920,7 @@ confab_store_load_messages (ConfabStore         *self,
     }
 
   if (rc != SQLITE_DONE)
-    set_db_error (self, rc, "read", error);
+    set_db_error (self, rc, C_("database action", "read"), error);
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     return FALSE;
@@ -1059,13 +1079,14 @@ confab_store_save (ConfabStore         *self,
   if (!confab_conversation_get_loaded (conversation) && start != CONFAB_CONVERSATION_CLEAN)
     {
       g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_FAILED,
-                   "Could not save to the conversation database “%s”: the messages of "
-                   "“%s” changed before they were loaded",
+                   _("Could not save to the conversation database “%s”: the messages of "
+                     "“%s” changed before they were loaded"),
                    self->display_name, confab_conversation_get_title (conversation));
       return FALSE;
     }
 
-  if (!exec (self, "BEGIN IMMEDIATE", "save to", error))
+  /* Translators: completes “Could not … the conversation database”. */
+  if (!exec (self, "BEGIN IMMEDIATE", C_("database action", "save to"), error))
     return FALSE;
 
   rc = write_conversation (self, conversation, id);
@@ -1075,8 +1096,8 @@ confab_store_save (ConfabStore         *self,
     {
       rollback (self);
       g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NOT_FOUND,
-                   "Could not save to the conversation database “%s”: the conversation "
-                   "“%s” is no longer there",
+                   _("Could not save to the conversation database “%s”: the conversation "
+                     "“%s” is no longer there"),
                    self->display_name, confab_conversation_get_title (conversation));
       return FALSE;
     }
@@ -1098,11 +1119,11 @@ confab_store_save (ConfabStore         *self,
 
   if (rc != SQLITE_OK)
     {
-      set_db_error (self, rc, "save to", error);
+      set_db_error (self, rc, C_("database action", "save to"), error);
       rollback (self);
       return FALSE;
     }
-  if (!exec (self, "COMMIT", "save to", error))
+  if (!exec (self, "COMMIT", C_("database action", "save to"), error))
     {
       rollback (self);
       return FALSE;
@@ -1152,7 +1173,8 @@ confab_store_delete (ConfabStore         *self,
       rc = step_done (self->delete_conversation);
       if (rc != SQLITE_OK)
         {
-          set_db_error (self, rc, "delete from", error);
+          /* Translators: completes “Could not … the conversation database”. */
+          set_db_error (self, rc, C_("database action", "delete from"), error);
           return FALSE;
         }
       found = sqlite3_changes (self->db) > 0;
@@ -1166,8 +1188,8 @@ confab_store_delete (ConfabStore         *self,
   if (!found)
     {
       g_set_error (error, CONFAB_STORE_ERROR, CONFAB_STORE_ERROR_NOT_FOUND,
-                   "Could not delete from the conversation database “%s”: the conversation "
-                   "“%s” is not there",
+                   _("Could not delete from the conversation database “%s”: the conversation "
+                     "“%s” is not there"),
                    self->display_name, confab_conversation_get_title (conversation));
       return FALSE;
     }
