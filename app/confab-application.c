@@ -28,7 +28,7 @@ struct _ConfabApplication
   OaiCostTracker *tracker;
   ConfabStore *store;
   GCancellable *key_cancellable;
-  GPtrArray *notices;           /* what the first window must say: (text, action) pairs */
+  GPtrArray *notices;           /* what the first window must say */
 };
 
 G_DEFINE_FINAL_TYPE (ConfabApplication, confab_application, ADW_TYPE_APPLICATION)
@@ -85,11 +85,9 @@ confab_configure_client (OaiClient      *client,
 
 static void
 add_notice (ConfabApplication *self,
-            const char        *text,
-            const char        *action)
+            const char        *text)
 {
   g_ptr_array_add (self->notices, g_strdup (text));
-  g_ptr_array_add (self->notices, g_strdup (action));
 }
 
 static void
@@ -154,7 +152,7 @@ open_store (ConfabApplication *self)
 
       /* Chatting still works; nothing is kept. */
       text = g_strdup_printf (_("Conversations cannot be saved: %s"), error->message);
-      add_notice (self, text, NULL);
+      add_notice (self, text);
       self->store = confab_store_new (NULL, NULL);
     }
   else if (confab_store_get_set_aside_path (self->store) != NULL)
@@ -164,7 +162,7 @@ open_store (ConfabApplication *self)
       text = g_strdup_printf (_("The conversation database could not be read, so a new one was started. "
                                 "The old file was kept as %s."),
                               confab_store_get_set_aside_path (self->store));
-      add_notice (self, text, NULL);
+      add_notice (self, text);
     }
 }
 
@@ -180,7 +178,7 @@ open_ledger (ConfabApplication *self)
       g_autofree char *text = NULL;
 
       text = g_strdup_printf (_("Spending is counted for this session only: %s"), error->message);
-      add_notice (self, text, NULL);
+      add_notice (self, text);
       self->tracker = oai_cost_tracker_new ();
     }
 }
@@ -193,10 +191,14 @@ confab_application_activate (GApplication *app)
 
   if (window == NULL)
     {
+      g_autoptr(GString) text = g_string_new (NULL);
+
       window = GTK_WINDOW (confab_window_new (ADW_APPLICATION (app), self->client, self->store));
-      for (guint i = 0; i + 1 < self->notices->len; i += 2)
-        confab_window_show_banner (CONFAB_WINDOW (window), g_ptr_array_index (self->notices, i),
-                                   NULL, g_ptr_array_index (self->notices, i + 1));
+      /* One banner says everything that went wrong at start. */
+      for (guint i = 0; i < self->notices->len; i++)
+        g_string_append_printf (text, "%s%s", i > 0 ? "\n" : "", (char *) g_ptr_array_index (self->notices, i));
+      if (text->len > 0)
+        confab_window_show_banner (CONFAB_WINDOW (window), text->str, NULL, NULL);
     }
 
   gtk_window_present (window);

@@ -136,7 +136,8 @@ message_cost (OaiMessage *message)
 {
   const ConfabMessageInfo *info = confab_message_peek_info (message);
 
-  return info != NULL && isfinite (info->cost) ? info->cost : 0.0;
+  /* A cost from a damaged database that no answer can have counts as unknown. */
+  return info != NULL && isfinite (info->cost) && info->cost >= 0 ? info->cost : 0.0;
 }
 
 static void

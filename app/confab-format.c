@@ -15,7 +15,7 @@
 char *
 confab_format_cost (double cost)
 {
-  if (isnan (cost))
+  if (!isfinite (cost) || cost < 0)
     /* Translators: the price of a model Confab has no price for. */
     return g_strdup (_("price unknown"));
   if (cost == 0)

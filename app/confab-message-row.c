@@ -192,6 +192,9 @@ confab_message_row_init (ConfabMessageRow *self)
   gtk_widget_add_css_class (self->info, "numeric");
   gtk_box_append (GTK_BOX (header), self->info);
   gtk_widget_set_parent (header, GTK_WIDGET (self));
+  /* A screen reader announces each message by its author. */
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                  self->author, NULL, -1);
 
   self->content = GTK_WIDGET (confab_markdown_view_new ());
   gtk_widget_set_parent (self->content, GTK_WIDGET (self));

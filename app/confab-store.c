@@ -1028,15 +1028,24 @@ static void
 move_to_top (ConfabStore        *self,
              ConfabConversation *conversation)
 {
+  g_autoptr(GPtrArray) moved = NULL;
   guint position;
 
-  if (g_list_store_find (self->conversations, conversation, &position))
+  if (!g_list_store_find (self->conversations, conversation, &position))
     {
-      if (position == 0)
-        return;
-      g_list_store_remove (self->conversations, position);
+      g_list_store_insert (self->conversations, 0, conversation);
+      return;
     }
-  g_list_store_insert (self->conversations, 0, conversation);
+  if (position == 0)
+    return;
+
+  /* One change, not a removal and an insertion, so that a selection
+   * model above follows the conversation instead of dropping it. */
+  moved = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (moved, g_object_ref (conversation));
+  for (guint i = 0; i < position; i++)
+    g_ptr_array_add (moved, g_list_model_get_item (G_LIST_MODEL (self->conversations), i));
+  g_list_store_splice (self->conversations, 0, position + 1, moved->pdata, moved->len);
 }
 
 /**

@@ -41,15 +41,18 @@ struct _ConfabWindow
   gsize conversation_tokens;
   gboolean conversation_tokens_valid;
 
-  GCancellable *cancellable;          /* the running answer's */
+  struct _Answer *answer;             /* the one streaming into this window */
+  OaiMessage *editing;                /* the question being edited, until sent */
   char *status;
   char *banner_action;
+  gboolean banner_sticky;
   gboolean stick_to_bottom;
 
   gulong retrying_id;
   gulong alert_id;
   gulong api_key_id;
   gulong base_url_id;
+  gulong conversations_id;
 
   /* Template widgets */
   AdwToastOverlay *toast_overlay;
@@ -91,8 +94,11 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+typedef struct _Answer Answer;
+
 static void set_conversation (ConfabWindow *self, ConfabConversation *conversation);
 static void start_answer (ConfabWindow *self);
+static void stop_answer (ConfabWindow *self);
 
 /* Status, banner and busy state */
 
@@ -115,14 +121,21 @@ set_status (ConfabWindow *self,
  * Shows a message that stays until dismissed or replaced, for what a person
  * must act on: a refused key, a cut answer, a database set aside.
  */
-void
-confab_window_show_banner (ConfabWindow *self,
-                           const char   *text,
-                           const char   *button_label,
-                           const char   *action_name)
+static void
+show_banner_full (ConfabWindow *self,
+                  const char   *text,
+                  const char   *button_label,
+                  const char   *action_name,
+                  gboolean      sticky,
+                  gboolean      is_error)
 {
-  g_return_if_fail (CONFAB_IS_WINDOW (self));
+  GtkWidget *banner = gtk_revealer_get_child (self->banner_revealer);
 
+  if (is_error)
+    gtk_widget_add_css_class (banner, "error");
+  else
+    gtk_widget_remove_css_class (banner, "error");
+  self->banner_sticky = sticky;
   gtk_label_set_label (self->banner_label, text);
   gtk_button_set_label (self->banner_button, button_label);
   gtk_button_set_use_underline (self->banner_button, TRUE);
@@ -133,11 +146,29 @@ confab_window_show_banner (ConfabWindow *self,
   gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
 }
 
-static void
-hide_banner (ConfabWindow *self)
+/* What the application says at start (a database set aside, nothing can be
+ * saved) stays until dismissed. */
+void
+confab_window_show_banner (ConfabWindow *self,
+                           const char   *text,
+                           const char   *button_label,
+                           const char   *action_name)
 {
+  g_return_if_fail (CONFAB_IS_WINDOW (self));
+
+  show_banner_full (self, text, button_label, action_name, TRUE, FALSE);
+}
+
+/* Hides what an answer's error showed; @force also what must stay. */
+static void
+hide_banner (ConfabWindow *self,
+             gboolean      force)
+{
+  if (self->banner_sticky && !force)
+    return;
   gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
   g_clear_pointer (&self->banner_action, g_free);
+  self->banner_sticky = FALSE;
 }
 
 static gboolean
@@ -193,17 +224,21 @@ update_page (ConfabWindow *self)
 static void
 update_actions (ConfabWindow *self)
 {
-  gboolean busy = self->cancellable != NULL;
-  gboolean ready = !busy && !needs_key (self);
-  gboolean has_user = last_user_position (self) >= 0;
+  gboolean busy = self->answer != NULL;
+  /* A conversation whose messages could not be read takes nothing new. */
+  gboolean readable = self->conversation == NULL || confab_conversation_get_loaded (self->conversation);
+  gboolean ready = !busy && !needs_key (self) && readable;
+  gboolean has_user = readable && last_user_position (self) >= 0;
 
   gtk_widget_set_visible (GTK_WIDGET (self->send_button), !busy);
   gtk_widget_set_visible (GTK_WIDGET (self->stop_button), busy);
   gtk_spinner_set_spinning (self->spinner, busy);
+  /* The answer is priced and saved with the model it was asked of. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->model_dropdown), !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.send", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.regenerate", ready && has_user);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit-last", !busy && has_user);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit-last", ready && has_user);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete-conversation",
                                  self->conversation != NULL &&
                                  confab_conversation_get_id (self->conversation) != 0);
@@ -273,7 +308,7 @@ get_tokenizer (ConfabWindow *self,
       g_clear_object (&self->tokenizer);
       self->tokenizer = oai_tokenizer_new_for_model (model, &error);
       /* A model the library does not know (a local one): o200k_base is the
-       * best guess at its count, and the label says "about". */
+       * best guess at its count. */
       if (self->tokenizer == NULL)
         self->tokenizer = oai_tokenizer_new ("o200k_base", NULL);
       g_free (self->tokenizer_model);
@@ -417,6 +452,29 @@ fallback_models (ConfabWindow *self)
   set_models (self, (const char * const *) models);
 }
 
+/* /models lists every model of an account: those that do not chat (embedding,
+ * speech, images, moderation) are not offered. */
+static gboolean
+is_chat_model (const char *id)
+{
+  static const char * const not_chat[] = {
+    "embedding", "tts", "whisper", "dall-e", "moderation", "transcribe", "gpt-image",
+    "davinci", "babbage", "-realtime", "-audio", "-search", "computer-use",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (not_chat); i++)
+    if (strstr (id, not_chat[i]) != NULL)
+      return FALSE;
+  return TRUE;
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
 static void
 list_models_cb (GObject      *object,
                 GAsyncResult *result,
@@ -439,7 +497,18 @@ list_models_cb (GObject      *object,
       return;
     }
 
-  set_models (self, (const char * const *) models);
+  {
+    g_autoptr(GPtrArray) chat = g_ptr_array_new ();
+
+    for (guint i = 0; models[i] != NULL; i++)
+      if (is_chat_model (models[i]))
+        g_ptr_array_add (chat, models[i]);
+    if (chat->len == 0)
+      return;
+    g_ptr_array_sort (chat, compare_strings);
+    g_ptr_array_add (chat, NULL);
+    set_models (self, (const char * const *) chat->pdata);
+  }
 }
 
 static void
@@ -479,18 +548,18 @@ save_conversation (ConfabWindow *self,
                    ConfabConversation *conversation)
 {
   g_autoptr(GError) error = NULL;
-  gboolean inserted = confab_conversation_get_id (conversation) == 0;
 
   if (!confab_store_save (self->store, conversation, &error))
     {
       g_autofree char *text = g_strdup_printf (_("The conversation could not be saved: %s"), error->message);
 
-      confab_window_show_banner (self, text, NULL, NULL);
+      show_banner_full (self, text, NULL, NULL, FALSE, TRUE);
       return;
     }
 
-  /* A new conversation joins the sidebar, selected. */
-  if (inserted && conversation == self->conversation)
+  /* A new conversation joins the sidebar, selected; a saved one moves to
+   * the top, and stays selected. */
+  if (conversation == self->conversation)
     {
       guint position;
 
@@ -507,20 +576,49 @@ save_conversation (ConfabWindow *self,
 
 /* The answer */
 
-typedef struct
+/* An answer outlives a switch to another conversation and the window itself:
+ * it keeps what it needs to be priced and saved, and the window only weakly. */
+struct _Answer
 {
-  ConfabWindow *self;
+  GWeakRef window;
+  ConfabStore *store;
+  OaiCostTracker *tracker;
   ConfabConversation *conversation;
   OaiChatStream *stream;
-} Answer;
+  GCancellable *cancellable;
+  gboolean was_saved;           /* so an answer to a deleted conversation does not bring it back */
+};
 
 static void
 answer_free (Answer *answer)
 {
-  g_clear_object (&answer->self);
+  g_weak_ref_clear (&answer->window);
+  g_clear_object (&answer->store);
+  g_clear_object (&answer->tracker);
   g_clear_object (&answer->conversation);
   g_clear_object (&answer->stream);
+  g_clear_object (&answer->cancellable);
   g_free (answer);
+}
+
+/* Saves what the answer holds, wherever the window is. */
+static void
+answer_save (Answer       *answer,
+             ConfabWindow *self)
+{
+  ConfabConversation *conversation = answer->conversation;
+  g_autoptr(GError) error = NULL;
+
+  if (answer->was_saved && confab_conversation_get_id (conversation) == 0)
+    return;
+  if (g_list_model_get_n_items (confab_conversation_get_messages (conversation)) == 0 &&
+      confab_conversation_get_id (conversation) == 0)
+    return;
+
+  if (self != NULL)
+    save_conversation (self, conversation);
+  else if (!confab_store_save (answer->store, conversation, &error))
+    g_warning ("The conversation could not be saved: %s", error->message);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Answer, answer_free)
@@ -595,7 +693,7 @@ show_error (ConfabWindow *self,
     }
 
   set_status (self, NULL);
-  confab_window_show_banner (self, text, button, button ? action : NULL);
+  show_banner_full (self, text, button, button ? action : NULL, FALSE, TRUE);
 }
 
 static void
@@ -604,7 +702,8 @@ answer_done_cb (GObject      *object,
                 gpointer      user_data)
 {
   g_autoptr(Answer) answer = user_data;
-  ConfabWindow *self = answer->self;
+  g_autoptr(ConfabWindow) self = g_weak_ref_get (&answer->window);
+  gboolean current = self != NULL && self->answer == answer;
   ConfabConversation *conversation = answer->conversation;
   OaiChatStream *stream = OAI_CHAT_STREAM (object);
   OaiMessage *message = oai_chat_stream_get_message (stream);
@@ -614,7 +713,8 @@ answer_done_cb (GObject      *object,
   OaiUsage *usage = response ? oai_chat_response_get_usage (response) : oai_chat_stream_get_usage (stream);
   ConfabMessageInfo info = { 0, };
 
-  g_clear_object (&self->cancellable);
+  if (current)
+    self->answer = NULL;
 
   if (response == NULL && oai_message_get_content (message) == NULL &&
       oai_message_get_refusal (message) == NULL)
@@ -634,7 +734,8 @@ answer_done_cb (GObject      *object,
     {
       if (usage != NULL)
         {
-          OaiCostTracker *tracker = oai_client_get_cost_tracker (self->client);
+          OaiCostTracker *tracker = answer->tracker;
+          const char *model = oai_chat_request_get_model (oai_chat_stream_get_request (stream));
 
           info.prompt_tokens = oai_usage_get_prompt_tokens (usage);
           info.completion_tokens = oai_usage_get_completion_tokens (usage);
@@ -642,7 +743,7 @@ answer_done_cb (GObject      *object,
           if (response != NULL)
             info.cost = oai_chat_response_get_cost (response);
           else if (tracker != NULL)
-            info.cost = oai_cost_tracker_cost_for (tracker, confab_conversation_get_model (conversation), usage);
+            info.cost = oai_cost_tracker_cost_for (tracker, model, usage);
           else
             info.cost = NAN;
         }
@@ -658,9 +759,11 @@ answer_done_cb (GObject      *object,
       confab_conversation_set_message_info (conversation, message, &info);
     }
 
-  if (confab_conversation_get_id (conversation) != 0 ||
-      g_list_model_get_n_items (confab_conversation_get_messages (conversation)) > 0)
-    save_conversation (self, conversation);
+  answer_save (answer, self);
+
+  /* A window closed, or showing another conversation, says nothing of it. */
+  if (self == NULL || gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return;
 
   if (conversation == self->conversation)
     {
@@ -670,12 +773,29 @@ answer_done_cb (GObject      *object,
   update_busy (self);
   update_costs (self);
 
+  if (!current)
+    return;
+
   if (response != NULL)
     set_status (self, NULL);
   else if (cancelled)
     set_status (self, _("Stopped"));
   else
     show_error (self, error);
+}
+
+/* Stops the answer streaming into this window, if any; it ends on its own,
+ * priced and saved, but the window no longer waits for it. */
+static void
+stop_answer (ConfabWindow *self)
+{
+  Answer *answer = self->answer;
+
+  if (answer == NULL)
+    return;
+
+  self->answer = NULL;
+  g_cancellable_cancel (answer->cancellable);
 }
 
 static void
@@ -686,9 +806,6 @@ start_answer (ConfabWindow *self)
   g_autoptr(OaiChatStream) stream = NULL;
   Answer *answer;
 
-  if (confab_conversation_get_model (self->conversation) == NULL)
-    confab_conversation_set_model (self->conversation, model);
-
   request = build_request (self, model);
   stream = oai_client_stream_chat (self->client, request);
 
@@ -696,17 +813,23 @@ start_answer (ConfabWindow *self)
   confab_conversation_append (self->conversation, oai_chat_stream_get_message (stream));
   update_page (self);
 
+  answer = g_new0 (Answer, 1);
+  g_weak_ref_init (&answer->window, self);
+  answer->store = g_object_ref (self->store);
+  answer->tracker = oai_client_get_cost_tracker (self->client)
+                    ? g_object_ref (oai_client_get_cost_tracker (self->client)) : NULL;
+  answer->conversation = g_object_ref (self->conversation);
+  answer->stream = g_object_ref (stream);
+  answer->cancellable = g_cancellable_new ();
+  answer->was_saved = confab_conversation_get_id (self->conversation) != 0;
+  self->answer = answer;
+
   self->stick_to_bottom = TRUE;
-  self->cancellable = g_cancellable_new ();
-  hide_banner (self);
+  hide_banner (self, FALSE);
   update_busy (self);
   set_status (self, _("Waiting for the answer…"));
 
-  answer = g_new0 (Answer, 1);
-  answer->self = g_object_ref (self);
-  answer->conversation = g_object_ref (self->conversation);
-  answer->stream = g_object_ref (stream);
-  oai_chat_stream_run_async (stream, self->cancellable, answer_done_cb, answer);
+  oai_chat_stream_run_async (stream, answer->cancellable, answer_done_cb, answer);
 }
 
 static void
@@ -718,9 +841,11 @@ send_action (GtkWidget  *widget,
   g_autofree char *draft = get_draft (self);
   g_autofree char *system_prompt = NULL;
   g_autoptr(OaiMessage) message = NULL;
+  g_autofree char *model = current_model (self);
   char *text = g_strstrip (draft);
+  guint position;
 
-  if (self->cancellable != NULL || needs_key (self) || *text == '\0')
+  if (self->answer != NULL || needs_key (self) || *text == '\0')
     return;
 
   if (self->conversation == NULL)
@@ -728,6 +853,18 @@ send_action (GtkWidget  *widget,
       g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
       set_conversation (self, conversation);
     }
+  if (!confab_conversation_get_loaded (self->conversation))
+    return;
+
+  /* A question being edited is replaced, with everything after it. */
+  if (self->editing != NULL &&
+      g_list_store_find (G_LIST_STORE (confab_conversation_get_messages (self->conversation)),
+                         self->editing, &position))
+    confab_conversation_truncate (self->conversation, position);
+  g_clear_object (&self->editing);
+
+  if (confab_conversation_get_model (self->conversation) == NULL)
+    confab_conversation_set_model (self->conversation, model);
 
   /* The instructions from Preferences open each new conversation. */
   system_prompt = g_settings_get_string (self->settings, "system-prompt");
@@ -752,8 +889,8 @@ stop_action (GtkWidget  *widget,
 {
   ConfabWindow *self = CONFAB_WINDOW (widget);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
+  if (self->answer != NULL)
+    g_cancellable_cancel (self->answer->cancellable);
 }
 
 static void
@@ -764,7 +901,7 @@ regenerate_action (GtkWidget  *widget,
   ConfabWindow *self = CONFAB_WINDOW (widget);
   gint last_user = last_user_position (self);
 
-  if (self->cancellable != NULL || last_user < 0)
+  if (self->answer != NULL || last_user < 0)
     return;
 
   /* Whatever answered the last question (a cut or unwanted answer) goes, and
@@ -784,19 +921,16 @@ edit_last_action (GtkWidget  *widget,
   g_autofree char *text = NULL;
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->composer);
 
-  if (self->cancellable != NULL || last_user < 0)
+  if (self->answer != NULL || last_user < 0)
     return;
 
-  /* The question goes back into the composer, and it and its answer leave
-   * the conversation until it is sent again. */
-  text = g_strdup (oai_message_get_content (nth_message (self, last_user)));
-  confab_conversation_truncate (self->conversation, last_user);
-  save_conversation (self, self->conversation);
+  /* The question goes back into the composer; it and its answer stay until
+   * the edited one is sent, so nothing is lost to a stray key. */
+  g_set_object (&self->editing, nth_message (self, last_user));
+  text = g_strdup (oai_message_get_content (self->editing));
   gtk_text_buffer_set_text (buffer, text ? text : "", -1);
   gtk_widget_grab_focus (GTK_WIDGET (self->composer));
-  update_page (self);
-  update_actions (self);
-  invalidate_conversation_tokens (self);
+  set_status (self, _("Editing the last message: sending it replaces the message and its answer."));
 }
 
 static void
@@ -832,7 +966,7 @@ confab_window_delete_conversation (ConfabWindow       *self,
   if (!confab_store_delete (self->store, conversation, &error))
     {
       g_autofree char *text = g_strdup_printf (_("The conversation could not be deleted: %s"), error->message);
-      confab_window_show_banner (self, text, NULL, NULL);
+      show_banner_full (self, text, NULL, NULL, FALSE, TRUE);
     }
 }
 
@@ -892,7 +1026,7 @@ dismiss_banner_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  hide_banner (CONFAB_WINDOW (widget));
+  hide_banner (CONFAB_WINDOW (widget), TRUE);
 }
 
 /* The client's signals */
@@ -906,7 +1040,7 @@ retrying_cb (OaiClient    *client,
 {
   g_autofree char *status = NULL;
 
-  if (self->cancellable == NULL)
+  if (self->answer == NULL)
     return;
 
   /* Translators: the first number is seconds, the others attempts. */
@@ -929,6 +1063,7 @@ alert_cb (OaiClient    *client,
   switch (kind)
     {
     case OAI_ALERT_BUDGET_WARNING:
+      /* xgettext:no-c-format */
       text = _("This month's spending has passed 80 % of the budget.");
       break;
     case OAI_ALERT_BUDGET_EXCEEDED:
@@ -957,7 +1092,7 @@ client_changed_cb (ConfabWindow *self)
   refresh_models (self);
   if (!needs_key (self) && self->banner_action != NULL &&
       g_str_equal (self->banner_action, "app.preferences"))
-    hide_banner (self);
+    hide_banner (self, TRUE);
 }
 
 /* Conversations */
@@ -981,9 +1116,9 @@ set_conversation (ConfabWindow       *self,
     return;
 
   /* An answer belongs to its conversation: leaving it stops the answer, and
-   * what arrived is kept. */
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
+   * what arrived is kept. So does a question being edited. */
+  stop_answer (self);
+  g_clear_object (&self->editing);
 
   if (self->conversation != NULL)
     {
@@ -994,10 +1129,7 @@ set_conversation (ConfabWindow       *self,
 
   if (conversation != NULL && !confab_conversation_get_loaded (conversation) &&
       !confab_store_load_messages (self->store, conversation, &error))
-    {
-      g_autofree char *text = g_strdup_printf (_("The conversation could not be read: %s"), error->message);
-      confab_window_show_banner (self, text, NULL, NULL);
-    }
+    g_debug ("Conversation %" G_GINT64_FORMAT " not loaded", confab_conversation_get_id (conversation));
 
   gtk_filter_list_model_set_model (self->visible_messages,
                                    conversation ? confab_conversation_get_messages (conversation) : NULL);
@@ -1025,7 +1157,12 @@ set_conversation (ConfabWindow       *self,
   adw_leaflet_set_visible_child_name (self->leaflet, "content");
   self->stick_to_bottom = TRUE;
   set_status (self, NULL);
-  hide_banner (self);
+  hide_banner (self, FALSE);
+  if (error != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("The conversation could not be read: %s"), error->message);
+      show_banner_full (self, text, NULL, NULL, FALSE, TRUE);
+    }
   update_page (self);
   update_actions (self);
   update_costs (self);
@@ -1064,6 +1201,21 @@ delete_clicked_cb (GtkButton   *button,
     ask_delete (self, conversation);
 }
 
+/* In a narrow window, tapping the conversation already selected shows it. */
+static void
+conversation_pressed_cb (GtkGestureClick *gesture,
+                         int              n_press,
+                         double           x,
+                         double           y,
+                         GtkListItem     *item)
+{
+  GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  ConfabWindow *self = CONFAB_WINDOW (gtk_widget_get_root (widget));
+
+  if (gtk_list_item_get_selected (item) && adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
 static void
 conversation_setup_cb (GtkSignalListItemFactory *factory,
                        GtkListItem              *item,
@@ -1072,6 +1224,7 @@ conversation_setup_cb (GtkSignalListItemFactory *factory,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *label = gtk_label_new (NULL);
   GtkWidget *button = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  GtkGesture *gesture;
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
@@ -1081,8 +1234,13 @@ conversation_setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (button, "circular");
   gtk_widget_add_css_class (button, "delete-conversation");
   g_signal_connect (button, "clicked", G_CALLBACK (delete_clicked_cb), item);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Delete Conversation"), -1);
   gtk_box_append (GTK_BOX (box), label);
   gtk_box_append (GTK_BOX (box), button);
+  gesture = gtk_gesture_click_new ();
+  g_signal_connect (gesture, "released", G_CALLBACK (conversation_pressed_cb), item);
+  gtk_widget_add_controller (box, GTK_EVENT_CONTROLLER (gesture));
   gtk_list_item_set_child (item, box);
 }
 
@@ -1164,6 +1322,7 @@ messages_changed_cb (ConfabWindow *self)
 {
   update_page (self);
   update_actions (self);
+  invalidate_conversation_tokens (self);
 }
 
 /* Keeps the newest message in view while it grows, unless the reader has
@@ -1196,14 +1355,22 @@ composer_key_cb (GtkEventControllerKey *controller,
                  GdkModifierType        state,
                  ConfabWindow          *self)
 {
+  GdkModifierType modifiers = state & gtk_accelerator_get_default_mod_mask ();
+
+  /* An input method composing text gets its keys first: Enter then commits
+   * the text, and Up picks a candidate. */
+  if (gtk_text_view_im_context_filter_keypress (self->composer,
+                                                gtk_event_controller_get_current_event (GTK_EVENT_CONTROLLER (controller))))
+    return TRUE;
+
   if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter) &&
-      (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK)) == 0)
+      (modifiers == 0 || modifiers == GDK_CONTROL_MASK))
     {
       gtk_widget_activate_action (GTK_WIDGET (self), "win.send", NULL);
       return TRUE;
     }
 
-  if (keyval == GDK_KEY_Up && (state & GDK_MODIFIER_MASK) == 0 &&
+  if (keyval == GDK_KEY_Up && modifiers == 0 &&
       gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (self->composer)) == 0)
     {
       gtk_widget_activate_action (GTK_WIDGET (self), "win.edit-last", NULL);
@@ -1250,8 +1417,8 @@ confab_window_constructed (GObject *object)
   gtk_single_selection_set_selected (self->conversation_selection, GTK_INVALID_LIST_POSITION);
   g_signal_connect_swapped (self->conversation_selection, "notify::selected-item",
                             G_CALLBACK (conversation_selected_cb), self);
-  g_signal_connect_object (conversations, "items-changed", G_CALLBACK (conversations_changed_cb),
-                           self, G_CONNECT_SWAPPED);
+  self->conversations_id = g_signal_connect_swapped (conversations, "items-changed",
+                                                    G_CALLBACK (conversations_changed_cb), self);
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (conversation_setup_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (conversation_bind_cb), self);
@@ -1279,8 +1446,23 @@ confab_window_dispose (GObject *object)
 {
   ConfabWindow *self = CONFAB_WINDOW (object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
+  /* First let go of the conversation, whose changes would wake the window. */
+  if (self->visible_messages != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->visible_messages, self);
+      gtk_filter_list_model_set_model (self->visible_messages, NULL);
+    }
+
+  /* Closing the window (or quitting) stops the answer; what arrived is saved
+   * now, since the main loop may not run again to finish it. */
+  if (self->answer != NULL)
+    {
+      Answer *answer = self->answer;
+
+      confab_conversation_message_changed (answer->conversation, oai_chat_stream_get_message (answer->stream));
+      stop_answer (self);
+      answer_save (answer, NULL);
+    }
   g_cancellable_cancel (self->models_cancellable);
   g_clear_handle_id (&self->count_source, g_source_remove);
   if (self->client != NULL)
@@ -1295,6 +1477,8 @@ confab_window_dispose (GObject *object)
       g_clear_signal_handler (&self->conversation_cost_id, self->conversation);
       g_clear_signal_handler (&self->conversation_title_id, self->conversation);
     }
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->conversations_id, confab_store_get_conversations (self->store));
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_WINDOW);
 
@@ -1302,7 +1486,7 @@ confab_window_dispose (GObject *object)
   g_clear_object (&self->conversation_selection);
   g_clear_object (&self->client);
   g_clear_object (&self->store);
-  g_clear_object (&self->cancellable);
+  g_clear_object (&self->editing);
   g_clear_object (&self->models_cancellable);
   g_clear_object (&self->settings);
   g_clear_object (&self->tokenizer);
@@ -1341,7 +1525,7 @@ confab_window_get_property (GObject    *object,
       g_value_set_object (value, self->store);
       break;
     case PROP_BUSY:
-      g_value_set_boolean (value, self->cancellable != NULL);
+      g_value_set_boolean (value, self->answer != NULL);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1446,20 +1630,30 @@ confab_window_init (ConfabWindow *self)
    * hides the instructions. */
   filter = gtk_custom_filter_new (is_shown, NULL, NULL);
   self->visible_messages = gtk_filter_list_model_new (NULL, GTK_FILTER (filter));
-  g_signal_connect_swapped (self->visible_messages, "items-changed", G_CALLBACK (messages_changed_cb), self);
+  g_signal_connect_object (self->visible_messages, "items-changed", G_CALLBACK (messages_changed_cb),
+                           self, G_CONNECT_SWAPPED);
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (message_setup_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (message_bind_cb), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (message_unbind_cb), self);
   gtk_list_view_set_factory (self->message_view, factory);
   g_object_unref (factory);
-  gtk_list_view_set_model (self->message_view,
-                           GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->visible_messages)))));
+  {
+    g_autoptr(GtkNoSelection) selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->visible_messages)));
+    gtk_list_view_set_model (self->message_view, GTK_SELECTION_MODEL (selection));
+  }
 
   adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
   g_signal_connect (adjustment, "value-changed", G_CALLBACK (scroll_value_cb), self);
   g_signal_connect (adjustment, "notify::upper", G_CALLBACK (scroll_upper_cb), self);
   self->stick_to_bottom = TRUE;
+
+  /* The budget bar is the accent colour, then the warning colour past 80 %. */
+  gtk_level_bar_remove_offset_value (self->budget_bar, GTK_LEVEL_BAR_OFFSET_LOW);
+  gtk_level_bar_remove_offset_value (self->budget_bar, GTK_LEVEL_BAR_OFFSET_HIGH);
+  gtk_level_bar_remove_offset_value (self->budget_bar, GTK_LEVEL_BAR_OFFSET_FULL);
+  gtk_level_bar_add_offset_value (self->budget_bar, GTK_LEVEL_BAR_OFFSET_HIGH, 0.8);
+  gtk_level_bar_add_offset_value (self->budget_bar, GTK_LEVEL_BAR_OFFSET_LOW, 1.0);
 
   self->models = gtk_string_list_new (NULL);
   gtk_drop_down_set_model (self->model_dropdown, G_LIST_MODEL (self->models));
@@ -1548,5 +1742,5 @@ gboolean
 confab_window_get_busy (ConfabWindow *self)
 {
   g_return_val_if_fail (CONFAB_IS_WINDOW (self), FALSE);
-  return self->cancellable != NULL;
+  return self->answer != NULL;
 }

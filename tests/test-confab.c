@@ -505,11 +505,13 @@ test_edit_and_regenerate (Fixture       *f,
   request = mock_server_get_request (f->server, 1);
   g_assert_null (g_strstr_len (g_bytes_get_data (request->body, NULL), g_bytes_get_size (request->body), "Paris"));
 
-  /* Edit takes the question back into the composer. */
+  /* Edit takes the question back into the composer; the conversation keeps
+   * it until the edited one is sent. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.edit-last", NULL));
   text = composer_text (f);
   g_assert_cmpstr (text, ==, "Capital of Frnace?");
-  g_assert_cmpuint (g_list_model_get_n_items (confab_window_get_messages (f->window)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (confab_window_get_messages (f->window)), ==, 2);
+  g_assert_nonnull (strstr (confab_window_get_status (f->window), "Editing"));
 
   queue_streamed_answer (f, "Paris", " again", "", 0);
   type_and_send (f, "Capital of France?");
@@ -517,6 +519,66 @@ test_edit_and_regenerate (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (confab_window_get_messages (f->window)), ==, 2);
   request = mock_server_get_request (f->server, 2);
   g_assert_null (g_strstr_len (g_bytes_get_data (request->body, NULL), g_bytes_get_size (request->body), "Frnace"));
+  g_assert_true (content_is (f, "Paris again"));
+}
+
+/* An answer still streaming when its conversation is left, deleted or its
+ * window closed: it stops, keeps what arrived, and touches nothing else. */
+static void
+test_leave_while_streaming (Fixture       *f,
+                            gconstpointer  data)
+{
+  static const char body[] =
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Half an answer\"}}]}\n\n";
+  MockStream options = { 1 << 20, 1 << 20, 1, 0, -1, TRUE, FALSE };
+  g_autoptr(ConfabConversation) first = NULL;
+  GListModel *conversations = confab_store_get_conversations (f->store);
+  g_autoptr(GError) error = NULL;
+
+  /* Left for a new chat: the new one is not busy, and says nothing of it. */
+  mock_server_queue_stream (f->server, body, &options);
+  type_and_send (f, "First question");
+  wait_for (f, content_is, "Half an answer");
+  first = g_object_ref (confab_window_get_conversation (f->window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.new-chat", NULL));
+  g_assert_false (confab_window_get_busy (f->window));
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_null (confab_window_get_status (f->window));
+  g_assert_null (confab_window_get_banner (f->window));
+  g_assert_cmpuint (g_list_model_get_n_items (confab_conversation_get_messages (first)), ==, 2);
+
+  /* Deleted while it streams: it does not come back when the answer ends. */
+  mock_server_queue_stream (f->server, body, &options);
+  type_and_send (f, "Second question");
+  wait_for (f, content_is, "Half an answer");
+  g_assert_cmpuint (g_list_model_get_n_items (conversations), ==, 2);
+  confab_window_delete_conversation (f->window, confab_window_get_conversation (f->window));
+  for (guint i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (conversations), ==, 1);
+
+  /* The window closed while it streams: what arrived is in the database. */
+  mock_server_queue_stream (f->server, body, &options);
+  type_and_send (f, "Third question");
+  wait_for (f, content_is, "Half an answer");
+  close_window (f);
+  g_clear_object (&f->store);
+  f->store = confab_store_new (f->db_path, &error);
+  g_assert_no_error (error);
+  conversations = confab_store_get_conversations (f->store);
+  g_assert_cmpuint (g_list_model_get_n_items (conversations), ==, 2);
+  {
+    g_autoptr(ConfabConversation) third = g_list_model_get_item (conversations, 0);
+    g_autoptr(OaiMessage) answer = NULL;
+
+    g_assert_cmpstr (confab_conversation_get_title (third), ==, "Third question");
+    g_assert_true (confab_store_load_messages (f->store, third, &error));
+    g_assert_cmpuint (g_list_model_get_n_items (confab_conversation_get_messages (third)), ==, 2);
+    answer = g_list_model_get_item (confab_conversation_get_messages (third), 1);
+    g_assert_cmpstr (oai_message_get_content (answer), ==, "Half an answer");
+  }
+  open_window (f);
 }
 
 static void
@@ -909,6 +971,7 @@ main (int argc, char *argv[])
   ADD ("stop", test_stop);
   ADD ("interrupted-and-retry", test_interrupted_and_retry);
   ADD ("edit-and-regenerate", test_edit_and_regenerate);
+  ADD ("leave-while-streaming", test_leave_while_streaming);
   ADD ("persistence", test_persistence);
   ADD ("delete", test_delete);
   ADD ("first-run", test_first_run);
