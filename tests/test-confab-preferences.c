@@ -10,8 +10,10 @@
 #include <adwaita.h>
 #include <openai-glib.h>
 
+#include "confab-application.h"
 #include "confab-preferences-window.h"
 #include "confab-secrets.h"
+#include "confab-window.h"
 
 #define SCHEMA_ID "io.github.openaiglib.Confab"
 #define TEST_KEY "sk-prefs-LEAKCHECK-0123456789abcdef"
@@ -595,6 +597,53 @@ test_chat_and_spending_settings (Fixture       *f,
   g_assert_cmpint (oai_client_get_context_strategy (f->client), ==, client_strategy);
 }
 
+/* Confab as it starts: the key of the server in the settings comes from the
+ * keyring, and follows the server when the setting changes. */
+static void
+test_application_loads_key (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
+  g_autoptr(ConfabApplication) app = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OaiClient) client = NULL;
+  GtkWindow *window;
+
+  if (!have_keyring ())
+    {
+      g_test_skip ("needs a keyring");
+      return;
+    }
+
+  g_settings_set_string (settings, "base-url", "http://127.0.0.1:9/v1");
+  confab_secrets_store_async ("http://127.0.0.1:9/v1", TEST_KEY, NULL, result_cb, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (confab_secrets_store_finish (result, &error));
+  g_assert_no_error (error);
+
+  app = confab_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_application_activate (G_APPLICATION (app));
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_nonnull (window);
+  g_object_get (window, "client", &client, NULL);
+
+  g_assert_cmpstr (oai_client_get_base_url (client), ==, "http://127.0.0.1:9/v1");
+  WAIT_UNTIL (g_strcmp0 (oai_client_get_api_key (client), TEST_KEY) == 0);
+
+  /* Another server has no key stored; back again, the key returns. */
+  g_settings_set_string (settings, "base-url", "http://127.0.0.1:10/v1");
+  WAIT_UNTIL (oai_client_get_api_key (client) == NULL);
+  g_settings_set_string (settings, "base-url", "http://127.0.0.1:9/v1");
+  WAIT_UNTIL (g_strcmp0 (oai_client_get_api_key (client), TEST_KEY) == 0);
+
+  gtk_window_destroy (window);
+  g_settings_reset (settings, "base-url");
+  keyring_clear ("http://127.0.0.1:9/v1");
+  g_assert_false (key_logged);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -621,6 +670,7 @@ main (int   argc,
   ADD ("chat-and-spending-settings", test_chat_and_spending_settings);
 
 #undef ADD
+  g_test_add_func ("/confab/preferences/application-loads-key", test_application_loads_key);
 
   return g_test_run ();
 }
