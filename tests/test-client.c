@@ -8,6 +8,7 @@
 #include <openai-glib.h>
 
 #include "mock-server.h"
+#include "test-util.h"
 
 /* The client's limit on answers, OAI_MAX_RESPONSE_SIZE. */
 #define OAI_MAX_RESPONSE_SIZE_FOR_TEST (64 * 1024 * 1024)
@@ -101,27 +102,14 @@ hello_request (void)
   return request;
 }
 
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static OaiChatResponse *
 run_chat (Fixture       *f,
           GCancellable  *cancellable,
           GError       **error)
 {
   g_autoptr(OaiChatRequest) request = hello_request ();
-  g_autoptr(GAsyncResult) result = NULL;
 
-  oai_client_chat_async (f->client, request, cancellable, store_result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return oai_client_chat_finish (f->client, result, error);
+  return test_run_chat (f->client, request, cancellable, error);
 }
 
 static gboolean
@@ -909,7 +897,7 @@ test_invalid_setup (Fixture       *f,
 
   g_clear_error (&error);
   oai_client_set_base_url (f->client, mock_server_get_base_url (f->server));
-  oai_client_chat_async (f->client, request, NULL, store_result_cb, &result);
+  oai_client_chat_async (f->client, request, NULL, test_store_result_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   response = oai_client_chat_finish (f->client, result, &error);
@@ -927,7 +915,7 @@ test_invalid_setup (Fixture       *f,
     text[OAI_MAX_RESPONSE_SIZE_FOR_TEST] = '\0';
     oai_chat_request_add_message (huge, OAI_ROLE_USER, text);
     g_clear_error (&error);
-    oai_client_chat_async (f->client, huge, NULL, store_result_cb, &huge_result);
+    oai_client_chat_async (f->client, huge, NULL, test_store_result_cb, &huge_result);
     while (huge_result == NULL)
       g_main_context_iteration (NULL, TRUE);
     response = oai_client_chat_finish (f->client, huge_result, &error);
@@ -1135,7 +1123,7 @@ test_tls_verified (void)
 
   /* A self-signed certificate is refused: verification is never off. */
   g_object_set (client, "base-url", url, "max-retries", 0, NULL);
-  oai_client_chat_async (client, request, NULL, store_result_cb, &result);
+  oai_client_chat_async (client, request, NULL, test_store_result_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   response = oai_client_chat_finish (client, result, &error);

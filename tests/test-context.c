@@ -7,6 +7,7 @@
 #include <openai-glib.h>
 
 #include "mock-server.h"
+#include "test-util.h"
 
 typedef struct
 {
@@ -89,26 +90,12 @@ conversation (const char *model,
   return request;
 }
 
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static OaiChatResponse *
 run_chat (Fixture         *f,
           OaiChatRequest  *request,
           GError         **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  oai_client_chat_async (f->client, request, NULL, store_result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return oai_client_chat_finish (f->client, result, error);
+  return test_run_chat (f->client, request, NULL, error);
 }
 
 /* The messages a request sent, parsed. */

@@ -9,6 +9,7 @@
 #include <openai-glib.h>
 
 #include "mock-server.h"
+#include "test-util.h"
 
 static OaiUsage *
 big_usage (void)
@@ -211,27 +212,14 @@ fixture_teardown (Fixture       *f,
   g_free (f->dir);
 }
 
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static OaiChatResponse *
 run_chat (Fixture  *f,
           GError  **error)
 {
   g_autoptr(OaiChatRequest) request = oai_chat_request_new ("gpt-4o-mini");
-  g_autoptr(GAsyncResult) result = NULL;
 
   oai_chat_request_add_message (request, OAI_ROLE_USER, "Say hello");
-  oai_client_chat_async (f->client, request, NULL, store_result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return oai_client_chat_finish (f->client, result, error);
+  return test_run_chat (f->client, request, NULL, error);
 }
 
 static void
@@ -492,7 +480,7 @@ test_interrupted_stream_billed (Fixture       *f,
                             NULL);
   oai_chat_request_add_message (request, OAI_ROLE_USER, "Say hello");
   stream = oai_client_stream_chat (f->client, request);
-  oai_chat_stream_run_async (stream, NULL, store_result_cb, &result);
+  oai_chat_stream_run_async (stream, NULL, test_store_result_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   response = oai_chat_stream_run_finish (stream, result, &error);

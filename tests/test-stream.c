@@ -7,6 +7,7 @@
 #include <openai-glib.h>
 
 #include "mock-server.h"
+#include "test-util.h"
 
 typedef struct
 {
@@ -658,14 +659,6 @@ test_server_ignores_stream (Fixture       *f,
 }
 
 static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
 test_run_once (Fixture       *f,
                gconstpointer  data)
 {
@@ -683,7 +676,7 @@ test_run_once (Fixture       *f,
   run_clear (&run);
 
   /* A stream is one call: running it again is an error, and sends nothing. */
-  oai_chat_stream_run_async (stream, NULL, store_result_cb, &result);
+  oai_chat_stream_run_async (stream, NULL, test_store_result_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   response = oai_chat_stream_run_finish (stream, result, &error);
