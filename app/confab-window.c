@@ -40,6 +40,9 @@ struct _ConfabWindow
   guint count_source;
   gsize conversation_tokens;
   gboolean conversation_tokens_valid;
+  guint count_generation;             /* of the conversation, for counts in a thread */
+  guint counting_generation;          /* the one a thread is counting, or 0 */
+  GCancellable *count_cancellable;
 
   struct _Answer *answer;             /* the one streaming into this window */
   OaiMessage *editing;                /* the question being edited, until sent */
@@ -356,6 +359,8 @@ get_draft (ConfabWindow *self)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
+static void count_conversation (ConfabWindow *self, const char *model);
+
 static gboolean
 count_tokens_cb (gpointer user_data)
 {
@@ -370,15 +375,10 @@ count_tokens_cb (gpointer user_data)
 
   self->count_source = 0;
 
-  /* The conversation is counted once per change; the draft on each pause in
-   * typing. */
+  /* The conversation is counted once per change, in a thread (a long one is
+   * a million tokens); the draft on each pause in typing. */
   if (!self->conversation_tokens_valid)
-    {
-      g_autoptr(OaiChatRequest) request = build_request (self, model);
-
-      self->conversation_tokens = n_messages (self) > 0 ? oai_tokenizer_count_request (tokenizer, request) : 0;
-      self->conversation_tokens_valid = TRUE;
-    }
+    count_conversation (self, model);
 
   draft_tokens = oai_tokenizer_count (tokenizer, draft, -1);
   draft_text = confab_format_tokens (draft_tokens);
@@ -402,7 +402,100 @@ static void
 invalidate_conversation_tokens (ConfabWindow *self)
 {
   self->conversation_tokens_valid = FALSE;
+  /* Never 0, which means no count is running. */
+  if (++self->count_generation == 0)
+    self->count_generation = 1;
   queue_count (self);
+}
+
+typedef struct
+{
+  GWeakRef window;
+  OaiTokenizer *tokenizer;
+  OaiChatRequest *request;
+  guint generation;
+} Count;
+
+static void
+count_free (Count *count)
+{
+  g_weak_ref_clear (&count->window);
+  g_clear_object (&count->tokenizer);
+  g_clear_object (&count->request);
+  g_free (count);
+}
+
+static void
+count_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  Count *count = task_data;
+
+  g_task_return_int (task, oai_tokenizer_count_request (count->tokenizer, count->request));
+}
+
+static void
+count_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Count *count = g_task_get_task_data (G_TASK (result));
+  g_autoptr(ConfabWindow) self = g_weak_ref_get (&count->window);
+  gssize tokens = g_task_propagate_int (G_TASK (result), NULL);
+
+  if (self == NULL)
+    return;
+  if (self->counting_generation == count->generation)
+    self->counting_generation = 0;
+  /* A count of a conversation that has changed since is thrown away. */
+  if (tokens < 0 || count->generation != self->count_generation)
+    return;
+
+  self->conversation_tokens = tokens;
+  self->conversation_tokens_valid = TRUE;
+  queue_count (self);
+}
+
+static void
+count_conversation (ConfabWindow *self,
+                    const char   *model)
+{
+  g_autoptr(GTask) task = NULL;
+  Count *count;
+
+  if (n_messages (self) == 0)
+    {
+      self->conversation_tokens = 0;
+      self->conversation_tokens_valid = TRUE;
+      return;
+    }
+  if (self->counting_generation == self->count_generation)
+    return;
+  self->counting_generation = self->count_generation;
+
+  /* The thread counts copies: the answer may grow meanwhile. */
+  count = g_new0 (Count, 1);
+  g_weak_ref_init (&count->window, self);
+  count->tokenizer = g_object_ref (get_tokenizer (self, model));
+  count->request = oai_chat_request_new (model);
+  count->generation = self->count_generation;
+  for (guint i = 0; i < n_messages (self); i++)
+    {
+      OaiMessage *message = nth_message (self, i);
+      g_autoptr(OaiMessage) copy = oai_message_new (oai_message_get_role (message),
+                                                    oai_message_get_content (message));
+
+      oai_chat_request_append_message (count->request, copy);
+    }
+
+  if (self->count_cancellable == NULL)
+    self->count_cancellable = g_cancellable_new ();
+  task = g_task_new (NULL, self->count_cancellable, count_done_cb, NULL);
+  g_task_set_source_tag (task, count_conversation);
+  g_task_set_task_data (task, count, (GDestroyNotify) count_free);
+  g_task_run_in_thread (task, count_thread);
 }
 
 /* Models */
@@ -1465,6 +1558,8 @@ confab_window_dispose (GObject *object)
     }
   g_cancellable_cancel (self->models_cancellable);
   g_clear_handle_id (&self->count_source, g_source_remove);
+  g_cancellable_cancel (self->count_cancellable);
+  g_clear_object (&self->count_cancellable);
   if (self->client != NULL)
     {
       g_clear_signal_handler (&self->retrying_id, self->client);
