@@ -16,13 +16,10 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
-#ifdef __linux__
-#include <linux/capability.h>
-#include <sys/syscall.h>
-#endif
 
 #include "oai-error.h"
 #include "oai-ledger-private.h"
+#include "test-privileges.h"
 
 /* The child processes are this same binary, run with --writer or --recorder. */
 static char *test_binary;
@@ -666,55 +663,6 @@ test_corrupt (Fixture       *f,
   assert_open_fails (foreign, "not a ledger");
 }
 
-#ifdef __linux__
-static struct __user_cap_data_struct saved_caps[_LINUX_CAPABILITY_U32S_3];
-#endif
-
-/* Root ignores file permissions: these tests drop the capabilities that let
- * it, and get them back with restore_capabilities (). */
-static void
-drop_capabilities (void)
-{
-#ifdef __linux__
-  struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
-  struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
-
-  if (geteuid () != 0)
-    return;
-  g_assert_cmpint (syscall (SYS_capget, &header, saved_caps), ==, 0);
-  memcpy (caps, saved_caps, sizeof caps);
-  for (guint i = 0; i < G_N_ELEMENTS (caps); i++)
-    caps[i].effective = 0;
-  g_assert_cmpint (syscall (SYS_capset, &header, caps), ==, 0);
-#endif
-}
-
-static void
-restore_capabilities (void)
-{
-#ifdef __linux__
-  struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
-
-  if (geteuid () != 0)
-    return;
-  g_assert_cmpint (syscall (SYS_capset, &header, saved_caps), ==, 0);
-#endif
-}
-
-/* Whether the permissions of @dir keep this process from writing in it. */
-static gboolean
-permissions_apply (const char *dir)
-{
-  g_autofree char *probe = g_build_filename (dir, "probe", NULL);
-  int fd = g_open (probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
-
-  if (fd < 0)
-    return TRUE;
-  g_close (fd, NULL);
-  g_remove (probe);
-  return FALSE;
-}
-
 static void
 test_unwritable (Fixture       *f,
                  gconstpointer  data)
@@ -745,10 +693,10 @@ test_unwritable (Fixture       *f,
   oai_ledger_free (ledger);
   g_assert_cmpint (g_chmod (existing_dir, 0500), ==, 0);
 
-  drop_capabilities ();
-  if (!permissions_apply (read_only_dir))
+  test_drop_capabilities ();
+  if (!test_permissions_apply (read_only_dir))
     {
-      restore_capabilities ();
+      test_restore_capabilities ();
       g_test_skip ("File permissions do not apply to this user");
       return;
     }
@@ -758,7 +706,7 @@ test_unwritable (Fixture       *f,
   assert_open_fails (read_only_file, g_strerror (EACCES));
   assert_open_fails (in_existing_dir, g_strerror (EACCES));
 
-  restore_capabilities ();
+  test_restore_capabilities ();
 }
 
 int
