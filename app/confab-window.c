@@ -573,11 +573,14 @@ list_models_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(ConfabWindow) self = user_data;
+  GWeakRef *window = user_data;
+  g_autoptr(ConfabWindow) self = g_weak_ref_get (window);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) models = oai_client_list_models_finish (OAI_CLIENT (object), result, &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  g_weak_ref_clear (window);
+  g_free (window);
+  if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   g_clear_object (&self->models_cancellable);
@@ -607,6 +610,8 @@ list_models_cb (GObject      *object,
 static void
 refresh_models (ConfabWindow *self)
 {
+  GWeakRef *window;
+
   g_cancellable_cancel (self->models_cancellable);
   g_clear_object (&self->models_cancellable);
   fallback_models (self);
@@ -614,8 +619,12 @@ refresh_models (ConfabWindow *self)
   if (needs_key (self))
     return;
 
+  /* Held weakly, like an answer: a closed window is disposed (and the
+   * listing cancelled) without waiting for the server. */
+  window = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (window, self);
   self->models_cancellable = g_cancellable_new ();
-  oai_client_list_models_async (self->client, self->models_cancellable, list_models_cb, g_object_ref (self));
+  oai_client_list_models_async (self->client, self->models_cancellable, list_models_cb, window);
 }
 
 static void
