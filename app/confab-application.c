@@ -132,8 +132,13 @@ settings_changed_cb (GSettings         *settings,
                      const char        *key,
                      ConfabApplication *self)
 {
-  g_autofree char *old_url = g_strdup (oai_client_get_base_url (self->client));
+  g_autofree char *old_url = NULL;
 
+  /* The window's size is saved in the same schema, on every resize. */
+  if (g_str_has_prefix (key, "window-"))
+    return;
+
+  old_url = g_strdup (oai_client_get_base_url (self->client));
   confab_configure_client (self->client, self->tracker, settings);
   if (g_strcmp0 (old_url, oai_client_get_base_url (self->client)) != 0)
     load_key (self);
